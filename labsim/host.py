@@ -1,0 +1,462 @@
+"""A host: addresses, an IPsec-aware IP layer (RFC 4301 section 5), UDP, a small TCP and sockets.
+
+Outbound (section 5.1): every packet is looked up in the SPD. DISCARD drops it; BYPASS sends
+it in clear; PROTECT sends it through the SA pair for that peer, or holds it while IKE
+negotiates one (and discards it if IKE fails, unless the rule says ``fallback``).
+
+Inbound (section 5.2): IKE (UDP 500) has its own bypass. ESP is found by SPI, decrypted,
+checked for replay and checked against the SA's selectors. A clear packet is looked up in
+the SPD: DISCARD drops it, BYPASS lets it through, and PROTECT drops it, unless a soft SA
+(the stateful extension of the paper's section 7) admits its sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scapy.layers.inet import TCP, UDP
+from scapy.layers.ipsec import ESP
+
+from .addresses import Address, destination_class, ip, prefix
+from .ipsec.pad import Pad
+from .ipsec.sad import ReplayError, Sad
+from .ipsec.spd import PacketView, Spd, name_matches, parse_spd
+from .ipsec.stateful import SoftSaTable
+from .packets import Packet, ip_header, summary, tcp, transport, udp
+
+IKE_PORTS = (500, 4500)
+CONNECT_TIMEOUT_US = 8_000_000
+
+
+@dataclass
+class FlowContext:
+    """What the stack knows about the socket a packet came from."""
+
+    expected_name: str | None = None               # the name behind a name handle (section 5.4)
+    on_error: Callable[[str], None] | None = None   # tell the socket why its packet was discarded
+    flow: str | None = None                         # ground truth for the verdict; hosts never read it
+
+
+@dataclass(frozen=True)
+class NameHandle:
+    """An opaque stand-in for an address: the stack remembers which name it came from."""
+
+    number: int
+
+    def __str__(self) -> str:
+        return f"handle#{self.number}"
+
+
+@dataclass(frozen=True)
+class PeerIdentity:
+    """What a socket can tell its application about the peer (the paper's solution 1)."""
+
+    name: str
+    issuer: str
+    spi: int
+
+
+class Host:
+    def __init__(self, name: str, role: str = "host", fqdn: str | None = None, malicious: bool = False):
+        self.name = name
+        self.role = role
+        self.fqdn = fqdn
+        self.malicious = malicious
+        self.world = None
+        self.network: str | None = None
+        self.addresses: list[Address] = []
+        self.spd: Spd = parse_spd("bypass any")
+        self.pad: Pad = Pad.permissive()
+        self.sad = Sad()
+        self.soft_sas = SoftSaTable()
+        self.identity = None
+        self.trusted_cas: list = []
+        self.name_check = "none"
+        self.ike = None
+        self.resolver = None
+        self.forwarding = False
+        self.apps: list = []
+        self._udp: dict[int, Callable] = {}
+        self._listeners: dict[int, Callable] = {}
+        self._connections: dict[tuple, Connection] = {}
+        self._waiting: dict[tuple, list] = {}
+        self._handles: dict[int, tuple[str, Address]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Host {self.name} {', '.join(map(str, self.addresses))}>"
+
+    @property
+    def sim(self):
+        return self.world.sim
+
+    # ------------------------------------------------------------ addresses
+
+    def owns(self, address: Address) -> bool:
+        return address in self.addresses
+
+    def source_address_for(self, dst: Address) -> Address:
+        same = [a for a in self.addresses if a.version == dst.version]
+        if not same:
+            raise ValueError(f"{self.name} has no IPv{dst.version} address to reach {dst}")
+        return same[0]
+
+    def directed_broadcasts(self) -> tuple[Address, ...]:
+        return self.world.directed_broadcasts(self) if self.world else ()
+
+    def ephemeral_port(self) -> int:
+        while True:
+            port = self.sim.rng.randrange(49152, 65536)
+            if port not in self._udp and all(key[0] != port for key in self._connections):
+                return port
+
+    # ------------------------------------------------------------ UDP and TCP endpoints
+
+    def bind_udp(self, port: int, handler: Callable) -> None:
+        self._udp[port] = handler
+
+    def unbind_udp(self, port: int) -> None:
+        self._udp.pop(port, None)
+
+    def listen(self, port: int, on_accept: Callable[[Connection], None]) -> None:
+        self._listeners[port] = on_accept
+
+    def udp_send(self, dst, sport: int, dport: int, payload: bytes, facts: dict | None = None,
+                 context: FlowContext | None = None, src=None) -> None:
+        dst = ip(dst)
+        src = ip(src) if src is not None else self.source_address_for(dst)
+        self.output(udp(src, dst, sport, dport, payload), facts, context)
+
+    # ------------------------------------------------------------ name resolution for applications
+
+    def getaddrinfo(self, name: str, on_done: Callable) -> None:
+        """Resolve ``name`` for ``connect``: an address, or a :class:`NameHandle` on a name-handle host."""
+        def answered(answer) -> None:
+            if not answer.ok:
+                on_done(None, answer)
+            elif self.name_check == "name_handle":
+                handle = NameHandle(len(self._handles) + 1)
+                self._handles[handle.number] = (answer.qname, ip(answer.values[0]))
+                self.sim.record("app", self.name, f"handle for {answer.qname}", "resolve",
+                                f"the resolver keeps {answer.values[0]} and hands out {handle}, "
+                                "which remembers the name")
+                on_done(handle, answer)
+            else:
+                on_done(ip(answer.values[0]), answer)
+        self.resolver.lookup(name, "A", answered)
+
+    def connect(self, target, port: int, flow: str | None = None) -> Connection:
+        """Open a TCP connection to an address or a name handle; set the callbacks on the result."""
+        expected = None
+        if isinstance(target, NameHandle):
+            expected, address = self._handles[target.number]
+        else:
+            address = ip(target)
+        conn = Connection(self, self.source_address_for(address), self.ephemeral_port(), address, port,
+                          FlowContext(expected_name=expected, flow=flow))
+        conn.context.on_error = conn.fail
+        self._connections[conn.key] = conn
+        self.sim.schedule(0, conn.start)   # like a non-blocking connect: set the callbacks, then it starts
+        return conn
+
+    # ------------------------------------------------------------ outbound processing (RFC 4301 5.1)
+
+    def output(self, pkt, facts: dict | None = None, context: FlowContext | None = None) -> None:
+        facts = dict(facts or {})
+        if context is not None and context.flow:
+            facts.setdefault("flow", context.flow)
+        proto, sport, dport = transport(pkt)
+        dst = ip(pkt.dst)
+        if proto == 17 and (sport in IKE_PORTS and dport in IKE_PORTS):
+            self._send(Packet(pkt, self.name, facts))   # IKE's own bypass
+            return
+        view = PacketView.outbound(pkt.src, dst, proto, sport, dport, self.directed_broadcasts())
+        expected = context.expected_name if context else None
+        match = self.spd.lookup(view, peer_name=expected)
+        action = match.action
+        self.sim.record("spd", self.name, summary(pkt), action.upper(), _spd_reason("out", action, view),
+                        rule=match.label())
+        if action == "discard":
+            self._drop(pkt, f"outbound packet matches {match.label()}", context)
+        elif action == "bypass":
+            self._send(Packet(pkt, self.name, facts))
+        else:
+            self._protect(pkt, facts, context, match)
+
+    def _protect(self, pkt, facts: dict, context: FlowContext | None, match) -> None:
+        rule = match.rule
+        dst = ip(pkt.dst)
+        if destination_class(dst, self.directed_broadcasts()) != "unicast":
+            self._drop(pkt, "IPsec has no SA for broadcast or multicast destinations", context)
+            return
+        peer = rule.tunnel or dst
+        required = (context.expected_name if context else None) or rule.name
+        sa = self.sad.find_outbound(peer)
+        if sa is not None:
+            if required and not name_matches(required, sa.peer_name):
+                self._drop(pkt, f"the SA with {peer} authenticated {sa.peer_name}, but this packet is for "
+                                f"{required}", context)
+                return
+            self._send_esp(pkt, facts, sa)
+            return
+        key = (peer, required)
+        self._waiting.setdefault(key, []).append((pkt, facts, context, match))
+        if len(self._waiting[key]) > 1:
+            return
+        if self.ike is None:
+            self._ike_done(key, None, f"{self.name} has no IKE service", False)
+            return
+        inner = ()
+        if rule.tunnel is not None:   # tunnel mode: the SA carries the rule's whole remote range
+            inner = (rule.remote.prefix,) if rule.remote and rule.remote.prefix else \
+                (prefix("0.0.0.0/0") if dst.version == 4 else prefix("::/0"),)
+        self.ike.initiate(peer, match.index, required,
+                          lambda sa, reason, silent: self._ike_done(key, sa, reason, silent), inner)
+
+    def _ike_done(self, key: tuple, sa, reason: str, silent_peer: bool) -> None:
+        for pkt, facts, context, match in self._waiting.pop(key, []):
+            if sa is not None:
+                self._send_esp(pkt, facts, sa)
+            elif match.rule.fallback and silent_peer:
+                peer = ip(pkt.dst)
+                self.sim.record("spd", self.name, summary(pkt), "FALLBACK",
+                                f"{peer} did not answer IKE; the rule allows falling back to clear",
+                                rule=match.label())
+                self._open_soft_sa(peer, "it did not answer IKE and we fell back to clear")
+                self._send(Packet(pkt, self.name, facts))
+            else:
+                self._drop(pkt, f"no SA could be negotiated ({reason})", context)
+
+    def _open_soft_sa(self, peer: Address, why: str) -> None:
+        if self.soft_sas.get(peer) is None:
+            self.soft_sas.open(peer, why, self.sim.now)
+            self.sim.record("spd", self.name, f"soft SA with {peer}", "open",
+                            f"clear packets from {peer} will now be admitted: {why}", rule="stateful extension")
+
+    def _send_esp(self, pkt, facts: dict, sa) -> None:
+        wire = sa.encrypt(pkt, iv=self.sim.randbytes(8))
+        self._send(Packet(wire, self.name, dict(facts, esp_inner=summary(pkt))))
+
+    def _send(self, packet: Packet) -> None:
+        self.world.transmit(self, packet)
+
+    def _drop(self, pkt, reason: str, context: FlowContext | None = None, packet_id=None) -> None:
+        self.sim.record("drop", self.name, summary(pkt), "discard", reason, packet_id=packet_id)
+        if context is not None and context.on_error is not None:
+            context.on_error(reason)
+
+    # ------------------------------------------------------------ inbound processing (RFC 4301 5.2)
+
+    def receive(self, packet: Packet) -> None:
+        pkt = packet.ip
+        pid = packet.facts.get("packet_id")
+        dst = ip(pkt.dst)
+        cls = destination_class(dst, self.directed_broadcasts())
+        if cls == "unicast" and not self.owns(dst):
+            if self.forwarding:
+                self.world.transmit(self, Packet(pkt, packet.origin, dict(packet.facts)), forwarded=True)
+            else:
+                self._drop(pkt, f"{dst} is not one of our addresses", packet_id=pid)
+            return
+        if pkt.haslayer(ESP):
+            self._receive_esp(packet, pid)
+            return
+        proto, sport, dport = transport(pkt)
+        if proto == 17 and sport in IKE_PORTS and dport in IKE_PORTS:
+            self._deliver(packet, pkt, None)    # IKE's own bypass
+            return
+        view = PacketView.inbound(pkt.src, dst, proto, sport, dport, self.directed_broadcasts())
+        match = self.spd.lookup(view)
+        action = match.action
+        src = ip(pkt.src)
+        if action == "protect" and self.soft_sas.admits(src, self.sim.now):
+            soft = self.soft_sas.get(src)
+            self.sim.record("spd", self.name, summary(pkt), "ADMIT",
+                            f"a clear packet from {src} matches PROTECT, but a soft SA admits it "
+                            f"(opened because {soft.reason})", rule=f"soft SA for {src}; {match.label()}",
+                            packet_id=pid)
+            packet.facts["admitted_by"] = "soft_sa"
+            self._deliver(packet, pkt, None)
+            return
+        self.sim.record("spd", self.name, summary(pkt), action.upper(), _spd_reason("in", action, view),
+                        rule=match.label(), packet_id=pid)
+        if action == "bypass":
+            packet.facts["admitted_by"] = f"bypass:{'ipv4' if view.remote.version == 4 else 'ipv6'}"
+            self._deliver(packet, pkt, None)
+        elif action == "protect":
+            self._drop(pkt, "a clear packet matches a PROTECT rule, so it must have come through an SA",
+                       packet_id=pid)
+        else:
+            self._drop(pkt, f"inbound packet matches {match.label()}", packet_id=pid)
+
+    def _receive_esp(self, packet: Packet, pid) -> None:
+        pkt = packet.ip
+        spi = pkt[ESP].spi
+        sa = self.sad.inbound.get(spi)
+        if sa is None:
+            self._drop(pkt, f"no SA with spi=0x{spi:08x}", packet_id=pid)
+            return
+        try:
+            inner = sa.decrypt(pkt)
+        except ReplayError as exc:
+            self._drop(pkt, str(exc), packet_id=pid)
+            return
+        except Exception:
+            self._drop(pkt, "ESP integrity check failed (wrong key or altered packet)", packet_id=pid)
+            return
+        src = ip(inner.src)
+        if sa.mode == "tunnel":
+            fits = any(src.version == p.version and src in p for p in sa.inner_remote) or not sa.inner_remote
+        else:
+            fits = src == sa.remote
+        if not fits:
+            self._drop(inner, f"the decrypted packet's source {src} is outside the SA's selectors", packet_id=pid)
+            return
+        self.sim.record("esp", self.name, summary(inner), "decrypt",
+                        f"ESP spi=0x{spi:08x} from {sa.peer_name}: integrity and replay checks pass",
+                        rule=sa.label(), packet_id=pid)
+        inner_packet = Packet(inner, packet.origin, dict(packet.facts))
+        inner_packet.sa = sa
+        if not self.owns(ip(inner.dst)) and self.forwarding:
+            self.world.transmit(self, inner_packet, forwarded=True)
+            return
+        self._deliver(inner_packet, inner, sa)
+
+    def _deliver(self, packet: Packet, pkt, sa) -> None:
+        packet.sa = sa
+        proto, sport, dport = transport(pkt)
+        src, dst = ip(pkt.src), ip(pkt.dst)
+        if proto == 17:
+            handler = self._udp.get(dport)
+            if handler is None:
+                self._drop(pkt, f"no service on UDP port {dport}", packet_id=packet.facts.get("packet_id"))
+                return
+            handler(packet, src, sport, dst, bytes(pkt[UDP].payload))
+        elif proto == 6:
+            self._tcp_input(packet, pkt, src, sport, dst, dport, sa)
+        else:
+            self._drop(pkt, f"no handler for protocol {proto}")
+
+    # ------------------------------------------------------------ a small TCP
+
+    def _tcp_input(self, packet, pkt, src, sport, dst, dport, sa) -> None:
+        seg = pkt[TCP]
+        key = (dport, src, sport)
+        conn = self._connections.get(key)
+        if conn is not None:
+            conn.segment(packet, seg, sa)
+            return
+        flags = str(seg.flags)
+        if flags == "S" and dport in self._listeners:
+            conn = Connection(self, dst, dport, src, sport, FlowContext(flow=packet.facts.get("flow")),
+                              role="server")
+            self._connections[key] = conn
+            conn.inbound_sa = sa
+            conn.rcv_nxt = seg.seq + 1
+            conn.accepted(self._listeners[dport])
+            return
+        self._drop(pkt, f"no connection or listener for TCP port {dport}", packet_id=packet.facts.get("packet_id"))
+
+
+class Connection:
+    """A socket-like TCP connection: SYN, SYN-ACK, then data segments.
+
+    ``peer_identity()`` is the paper's solution 1: the application asks who the peer
+    authenticated as and who certified it, or learns that its data went in clear.
+    """
+
+    def __init__(self, host: Host, local: Address, lport: int, remote: Address, rport: int,
+                 context: FlowContext, role: str = "client"):
+        self.host = host
+        self.local, self.lport, self.remote, self.rport = local, lport, remote, rport
+        self.context = context
+        self.role = role
+        self.state = "new"
+        self.inbound_sa = None
+        self.isn = host.sim.rng.randrange(1, 2**31)
+        self.snd_nxt = self.isn
+        self.rcv_nxt = 0
+        self.on_established: Callable[[Connection], None] = lambda conn: None
+        self.on_data: Callable[[Connection, bytes, Packet], None] = lambda conn, data, packet: None
+        self.on_failed: Callable[[Connection, str], None] = lambda conn, reason: None
+
+    @property
+    def key(self) -> tuple:
+        return (self.lport, self.remote, self.rport)
+
+    def _segment(self, flags: str, payload: bytes = b"") -> None:
+        if self.state in ("failed", "closed"):
+            return
+        pkt = tcp(self.local, self.remote, self.lport, self.rport, flags, payload, seq=self.snd_nxt,
+                  ack=self.rcv_nxt)
+        self.snd_nxt += len(payload) + (1 if "S" in flags else 0)
+        self.host.output(pkt, context=self.context)
+
+    def start(self) -> None:
+        self.state = "syn_sent"
+        self.host.sim.record("app", self.host.name, f"connect {self.remote}:{self.rport}", "connect",
+                             "via a name handle for " + self.context.expected_name if self.context.expected_name
+                             else "the stack is given only the address, not the name")
+        self._segment("S")
+        self.host.sim.schedule(CONNECT_TIMEOUT_US, self._timeout)
+
+    def _timeout(self) -> None:
+        if self.state == "syn_sent":
+            self.fail(f"no answer from {self.remote}:{self.rport}")
+
+    def fail(self, reason: str) -> None:
+        if self.state in ("failed", "closed", "established"):
+            return
+        self.state = "failed"
+        self.host._connections.pop(self.key, None)
+        self.host.sim.record("app", self.host.name, f"connect {self.remote}:{self.rport}", "failed", reason)
+        self.on_failed(self, reason)
+
+    def accepted(self, on_accept) -> None:
+        self.state = "established"
+        on_accept(self)
+        self._segment("SA")
+
+    def segment(self, packet, seg, sa) -> None:
+        flags = str(seg.flags)
+        if sa is not None:
+            self.inbound_sa = sa
+        if self.state == "syn_sent" and flags == "SA":
+            self.rcv_nxt = seg.seq + 1
+            self.state = "established"
+            self.on_established(self)
+        elif self.state == "established" and bytes(seg.payload):
+            self.rcv_nxt = seg.seq + len(bytes(seg.payload))
+            self.on_data(self, bytes(seg.payload), packet)
+
+    def send(self, data: bytes) -> None:
+        self._segment("PA", data)
+
+    def close(self) -> None:
+        self.state = "closed"
+        self.host._connections.pop(self.key, None)
+
+    def peer_identity(self) -> PeerIdentity | None:
+        """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear."""
+        sa = self.host.sad.find_outbound(self.remote)
+        if sa is None or self.inbound_sa is None:
+            return None
+        return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi)
+
+
+def _spd_reason(direction: str, action: str, view: PacketView) -> str:
+    peer = view.remote if view.remote_class == "unicast" else f"{view.remote} ({view.remote_class})"
+    if view.local_class != "unicast":
+        peer = f"{view.remote} to {view.local} ({view.local_class})"
+    words = {
+        ("out", "protect"): f"traffic to {peer} must go through an SA",
+        ("out", "bypass"): f"traffic to {peer} goes in clear",
+        ("out", "discard"): f"traffic to {peer} is not allowed",
+        ("in", "protect"): f"traffic from {peer} must arrive through an SA",
+        ("in", "bypass"): f"clear traffic from {peer} is accepted",
+        ("in", "discard"): f"traffic from {peer} is refused",
+    }
+    return words[(direction, action)]
+
+
+__all__ = ["Host", "Connection", "FlowContext", "NameHandle", "PeerIdentity", "ip_header"]

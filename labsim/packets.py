@@ -1,0 +1,151 @@
+"""Packets: scapy objects for the bytes, plus the ground truth the simulator keeps beside them.
+
+Hosts only ever read the scapy packet (headers and payload), exactly as a real stack
+would. The :class:`Packet` wrapper also remembers who really built it (``origin``) and a
+few facts for the verdict, which no host consults.
+
+>>> p = Packet(tcp("1.2.0.5", "1.2.3.4", 40001, 80, "S"), origin="host-a")
+>>> summary(p.ip)
+'TCP 1.2.0.5:40001 > 1.2.3.4:80 [SYN]'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scapy.layers.dns import DNS
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.inet6 import IPv6
+from scapy.layers.ipsec import ESP
+from scapy.packet import Packet as ScapyPacket
+from scapy.packet import Raw
+
+from .addresses import Address, ip
+
+IKE_PORTS = (500, 4500)
+DNS_PORT = 53
+DHCP_PORTS = (67, 68)
+
+TCP_FLAG_WORDS = {"S": "SYN", "SA": "SYN-ACK", "A": "ACK", "PA": "data", "FA": "FIN", "R": "RST"}
+
+
+@dataclass
+class Packet:
+    """A packet in flight: the scapy packet a host sees, and facts only the simulator sees."""
+
+    ip: ScapyPacket
+    origin: str
+    facts: dict = field(default_factory=dict)
+    sa: object = None      # set by the receiving host: the inbound SA it came through, if any
+
+    @property
+    def src(self) -> Address:
+        return ip(self.ip.src)
+
+    @property
+    def dst(self) -> Address:
+        return ip(self.ip.dst)
+
+    def copy(self) -> Packet:
+        return Packet(self.ip.copy(), self.origin, dict(self.facts))
+
+
+def ip_header(src, dst, **kw) -> ScapyPacket:
+    src, dst = str(src), str(dst)
+    if ":" in src or ":" in dst:
+        return IPv6(src=src, dst=dst, **({"hlim": kw["ttl"]} if "ttl" in kw else {}))
+    return IP(src=src, dst=dst, **kw)
+
+
+def tcp(src, dst, sport: int, dport: int, flags: str, payload: bytes = b"", seq: int = 0, ack: int = 0) -> ScapyPacket:
+    pkt = ip_header(src, dst) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
+    return pkt / Raw(payload) if payload else pkt
+
+
+def udp(src, dst, sport: int, dport: int, payload: bytes | ScapyPacket = b"") -> ScapyPacket:
+    pkt = ip_header(src, dst) / UDP(sport=sport, dport=dport)
+    if isinstance(payload, ScapyPacket):
+        return pkt / payload
+    return pkt / Raw(payload) if payload else pkt
+
+
+def transport(pkt: ScapyPacket):
+    """(protocol number, source port, destination port) of an IP packet; ports are 0 when absent."""
+    layer = pkt.payload
+    proto = pkt.proto if pkt.version == 4 else pkt.nh
+    if isinstance(layer, (TCP, UDP)):
+        return proto, layer.sport, layer.dport
+    return proto, 0, 0
+
+
+def payload_bytes(pkt: ScapyPacket) -> bytes:
+    layer = pkt.payload
+    if isinstance(layer, (TCP, UDP)):
+        return bytes(layer.payload)
+    return bytes(layer)
+
+
+def wire_class(pkt: ScapyPacket) -> str:
+    """The trace kind of a packet on the wire: esp, ike, dns, dhcp or clear."""
+    if pkt.haslayer(ESP):
+        return "esp"
+    proto, sport, dport = transport(pkt)
+    if proto == 17:
+        if sport in IKE_PORTS or dport in IKE_PORTS:
+            return "ike"
+        if DNS_PORT in (sport, dport):
+            return "dns"
+        if sport in DHCP_PORTS or dport in DHCP_PORTS:
+            return "dhcp"
+    return "clear"
+
+
+def summary(pkt: ScapyPacket) -> str:
+    """A short, stable, one-line description (not scapy's, which changes between versions)."""
+    if pkt.haslayer(ESP):
+        esp = pkt[ESP]
+        return f"ESP {pkt.src} > {pkt.dst} spi=0x{esp.spi:08x} seq={esp.seq}"
+    proto, sport, dport = transport(pkt)
+    layer = pkt.payload
+    if isinstance(layer, TCP):
+        flags = str(layer.flags)
+        word = TCP_FLAG_WORDS.get(flags, flags)
+        data = bytes(layer.payload)
+        text = f"TCP {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} [{word}]"
+        if data:
+            text += f" {_preview(data)}"
+        return text
+    if isinstance(layer, UDP):
+        if sport in IKE_PORTS or dport in IKE_PORTS:
+            from .ipsec.ike import describe_ike
+            return f"IKE {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {describe_ike(bytes(layer.payload))}"
+        if DNS_PORT in (sport, dport):
+            return f"DNS {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {describe_dns(bytes(layer.payload))}"
+        data = bytes(layer.payload)
+        return f"UDP {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {_preview(data)}".rstrip()
+    return f"IP {pkt.src} > {pkt.dst} proto {proto}"
+
+
+def describe_dns(wire: bytes) -> str:
+    from .dns import describe_message
+    return describe_message(wire)
+
+
+def _ep(address, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
+
+
+def _preview(data: bytes, limit: int = 32) -> str:
+    text = data.decode("ascii", "replace")
+    text = "".join(c if c.isprintable() else "." for c in text)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def dissect(data: bytes) -> str:
+    """scapy's layer-by-layer dissection of raw IP bytes, for the 'show headers' view."""
+    pkt = IPv6(data) if data and data[0] >> 4 == 6 else IP(data)
+    return pkt.show(dump=True)
+
+
+__all__ = ["Packet", "tcp", "udp", "ip_header", "transport", "payload_bytes", "wire_class", "summary",
+           "dissect", "DNS", "ESP"]
