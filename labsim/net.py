@@ -9,8 +9,8 @@ private address outside it goes nowhere; a public one is carried across the grap
 network that announces it.
 
 >>> w = World(seed=1)
->>> w.add_network("intranet", "Example Corp intranet", ["1.2.0.0/16"], public=["1.2.0.0/16"])
->>> w.add_network("internet", "the Internet", ["0.0.0.0/0"], kind="internet")
+>>> _ = w.add_network("intranet", "Example Corp intranet", ["1.2.0.0/16"], public=["1.2.0.0/16"])
+>>> _ = w.add_network("internet", "the Internet", ["0.0.0.0/0"], kind="internet")
 >>> w.link("intranet", "internet")
 >>> a = w.add_host(Host("host-a"), "intranet", ["1.2.0.5"])
 >>> m = w.add_host(Host("attacker", malicious=True), "internet", ["3.4.5.6"])

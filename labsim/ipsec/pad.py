@@ -49,8 +49,7 @@ class PadEntry:
             text += f' ca "{self.ca}"'
         if self.addresses is None:
             return text + " addresses any"
-        return text + " addresses " + ",".join(
-            str(p.network_address) if p.prefixlen == p.max_prefixlen else str(p) for p in self.addresses)
+        return text + " addresses " + ",".join(_show(p) for p in self.addresses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +80,17 @@ class Pad:
                 return Authorization(False, f"{name} must be certified by {entry.ca}, not {issuer}", entry, i)
             if entry.addresses is not None and not any(
                     address.version == p.version and address in p for p in entry.addresses):
-                allowed = ", ".join(str(p) for p in entry.addresses)
+                allowed = ", ".join(_show(p) for p in entry.addresses)
                 return Authorization(False, f"{name} may only use {allowed}, not {address}", entry, i)
             return Authorization(True, f"{name} may use {address}", entry, i)
         return Authorization(False, f"no PAD entry for {name}: the PAD does not know this identity")
 
     def text(self) -> str:
         return "\n".join(str(e) for e in self.entries)
+
+
+def _show(p: Prefix) -> str:
+    return str(p.network_address) if p.prefixlen == p.max_prefixlen else str(p)
 
 
 def parse_pad(text: str, source: str = "") -> Pad:

@@ -17,8 +17,8 @@ of section 7) and ``tunnel ADDRESS`` (tunnel mode to a security gateway).
 >>> spd = parse_spd("protect remote 1.2.0.0/16\\nbypass any")
 >>> spd.lookup(PacketView.outbound("1.2.0.5", "3.4.5.6", "tcp", 40000, 80)).rule.action
 'bypass'
->>> spd.lookup(PacketView.outbound("1.2.0.5", "1.2.3.4", "tcp", 40000, 80)).index
-1
+>>> spd.lookup(PacketView.outbound("1.2.0.5", "1.2.3.4", "tcp", 40000, 80)).label()
+'SPD rule 1: protect remote 1.2.0.0/16'
 """
 
 from __future__ import annotations
