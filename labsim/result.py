@@ -88,5 +88,10 @@ def run(scenario: str, toggles: dict | None = None, *, seed: int = 0, spd: dict[
         world.host(host_name).spd = parse_spd(text, source=f"{host_name}'s SPD")
     for host_name, text in (pad or {}).items():
         world.host(host_name).pad = parse_pad(text, source=f"{host_name}'s PAD")
+    return play(world, scenario, values)
+
+
+def play(world, label: str, toggles: dict | None = None) -> Result:
+    """Run a world built by hand (an audit's counterexample, an exercise) and judge it."""
     world.run()
-    return Result(scenario, values, judge(world), tuple(world.sim.trace), world)
+    return Result(label, dict(toggles or {}), judge(world), tuple(world.sim.trace), world)
