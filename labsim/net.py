@@ -167,7 +167,8 @@ class World:
             receivers = tuple(self.hosts[h] for h in sorted({n for n in net.table.values()}) if h != sender.name)
             return Route((sender.name, net.name), receivers, net.latency_us * 2)
         target = self._announcer(dst)
-        if net.contains(dst) and (target is None or target is net or net.kind != "internet"):
+        on_internet = net.kind == "internet"
+        if net.contains(dst) and not (on_internet and (is_private(dst) or target not in (None, net))):
             return self._local(sender.name, net, dst, [sender.name, net.name], net.latency_us)
         if is_private(dst) or dst.is_link_local:
             return Route((sender.name, net.name), drop_at=net.name,

@@ -149,13 +149,13 @@ class PacketView:
     def outbound(cls, src, dst, proto, sport=0, dport=0, directed_broadcasts=()) -> PacketView:
         dst = ip(dst)
         return cls("out", ip(src), dst, _proto(proto), sport, dport, "unicast",
-                   destination_class(dst, tuple(directed_broadcasts)))
+                   destination_class(dst, tuple(ip(a) for a in directed_broadcasts)))
 
     @classmethod
     def inbound(cls, src, dst, proto, sport=0, dport=0, directed_broadcasts=()) -> PacketView:
         dst = ip(dst)
         return cls("in", dst, ip(src), _proto(proto), dport, sport,
-                   destination_class(dst, tuple(directed_broadcasts)), "unicast")
+                   destination_class(dst, tuple(ip(a) for a in directed_broadcasts)), "unicast")
 
 
 @dataclass(frozen=True, slots=True)

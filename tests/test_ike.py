@@ -1,0 +1,81 @@
+"""labsim/ipsec/ike.py: IKEv2 with real certificates, signatures and derived keys."""
+
+from dataclasses import replace
+
+from labsim.addresses import ip
+from labsim.apps import ClientApp, ServerApp
+from labsim.pki import CertificateAuthority
+from labsim.result import play, run
+from labsim.scenarios.cast import corp_world
+
+
+def two_hosts(seed=0):
+    corp = corp_world(seed, "test", with_internet=False)
+    a = corp.host("host-a", "1.2.0.5", "client")
+    b = corp.host("server-b", "1.2.3.4", "server")
+    for h in (a, b):
+        corp.ipsec(h, "protect remote 1.2.0.0/16")
+    corp.resolver(a, hosts_file={"server-b.example.org": "1.2.3.4"})
+    ServerApp(b, 80)
+    ClientApp(a, "server-b.example.org", 80)
+    return corp, a, b
+
+
+def test_both_ends_derive_the_same_keys_without_sending_them():
+    """After IKE, host-a's outbound SA and server-b's inbound SA share SPI and key, and the keys never crossed the wire."""
+    corp, a, b = two_hosts()
+    result = play(corp.world, "t")
+    assert result.outcome == "protected"
+    a_out = a.sad.find_outbound(ip("1.2.3.4"))
+    b_in = b.sad.inbound[a_out.spi]
+    assert a_out.key == b_in.key and len(a_out.key) == 20
+    b_out = b.sad.find_outbound(ip("1.2.0.5"))
+    assert a.sad.inbound[b_out.spi].key == b_out.key != a_out.key
+    wire = b"".join(e.packet for e in result.events if e.is_packet)
+    assert a_out.key[:16] not in wire and b_out.key[:16] not in wire
+
+
+def test_a_stolen_certificate_without_its_key_fails_auth():
+    """pc-c presents server-b's certificate but signs with its own key: the AUTH signature does not verify."""
+    corp, a, b = two_hosts()
+    c = corp.host("pc-c", "1.2.0.7", "insider", malicious=True)
+    corp.ipsec(c, "protect remote 1.2.0.0/16")
+    c.identity = replace(corp.ca.issue("server-b.example.org"), key=corp.ca.issue("pc-c.example.org").key)
+    ServerApp(c, 80)
+    corp.world.hijack(c, "1.2.3.4", "test")
+    result = play(corp.world, "t")
+    assert result.outcome == "blocked"
+    assert "AUTH of server-b.example.org  fail  signature does not verify" in result.trace_text()
+
+
+def test_a_certificate_from_an_untrusted_ca_is_rejected():
+    """A peer certified by a CA host-a does not trust cannot complete IKE."""
+    corp, a, b = two_hosts()
+    b.identity = CertificateAuthority.create("Rogue CA", 0).issue("server-b.example.org")
+    result = play(corp.world, "t")
+    assert result.outcome == "blocked"
+    assert "issuer 'Rogue CA' is not a trusted CA" in result.trace_text()
+
+
+def test_responder_refuses_traffic_its_spd_does_not_protect():
+    """A responder whose SPD says BYPASS for the initiator answers TS_UNACCEPTABLE."""
+    corp, a, b = two_hosts()
+    from labsim.ipsec.spd import parse_spd
+    b.spd = parse_spd("bypass any")
+    result = play(corp.world, "t")
+    assert result.outcome == "blocked"
+    assert "refused us: TS_UNACCEPTABLE" in result.trace_text()
+
+
+def test_a_silent_peer_times_out_after_three_seconds():
+    """No IKE daemon at the peer: IKE fails after 3 s and the waiting packet is discarded."""
+    result = run("basics", server_ipsec="off")
+    fail = next(e for e in result.events if e.kind == "ike" and e.decision == "fail")
+    assert fail.time_us == 1_000 + 3_000_000 and "did not complete IKE within 3 s" in fail.reason
+
+
+def test_ike_messages_carry_identity_certificate_and_signature():
+    """IKE_AUTH shows IDi/IDr, CERT and AUTH in the capture summaries."""
+    text = run("basics").trace_text()
+    assert "IKE_AUTH request IDi=host-a.example.org CERT AUTH" in text
+    assert "IKE_AUTH response IDr=server-b.example.org CERT AUTH" in text
