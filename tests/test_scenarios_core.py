@@ -1,0 +1,104 @@
+"""basics, fig1 and fig2: every default and every toggle value, with the reason in the trace.
+
+Each case states the outcome, the paper's problem and a line of the trace that shows the
+mechanism which decided it. The outcome is computed by labsim/verdict.py from what
+happened; these tests pin that the mechanisms behave as the paper describes.
+"""
+
+import pytest
+
+from labsim import run
+
+CASES = [
+    # scenario, toggles, outcome, problem, attack, words that must appear in the trace
+    ("basics", {}, "protected", None, False, "SA pair with 1.2.3.4  installed"),
+    ("basics", {"policy": "bypass"}, "clear", None, False, "BYPASS  traffic to 1.2.3.4 goes in clear"),
+    ("basics", {"policy": "discard"}, "blocked", None, False, "outbound packet matches SPD rule 1: discard remote 1.2.0.0/16"),
+    ("basics", {"server_ipsec": "off"}, "blocked", None, False, "did not complete IKE within 3 s"),
+    ("fig1", {}, "exposed", "1a", True, "answer server-b.example.org A 3.4.5.6  accept  accepted without validation"),
+    ("fig1", {"dns": "honest"}, "protected", None, False, "answer server-b.example.org A 1.2.3.4  accept"),
+    ("fig1", {"dns": "spoofed"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"dnssec": "off"}, "exposed", "1a", True, "accepted without validation (plain DNS)"),
+    ("fig1", {"dnssec": "on"}, "protected", None, False, "reject  DNSSEC validation failed: RRSIG does not verify"),
+    ("fig1", {"attacker_at": "bypassed"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
+    ("fig1", {"attacker_at": "protected"}, "blocked", None, False, "no SA could be negotiated (1.2.6.6 did not complete IKE within 3 s)"),
+    ("fig1", {"attacker_cert": "none"}, "exposed", "1a", True, "steals"),
+    ("fig1", {"attacker_cert": "same_ca"}, "exposed", "1a", True, "steals  the attacker's fake server-b gets the application data in clear"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca"}, "impersonated", "1b", True,
+     "peer authenticated as attacker.example.org"),
+    ("fig1", {"default_action": "bypass"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"default_action": "discard"}, "blocked", None, False, "outbound packet matches SPD rule 3: discard any"),
+    ("fig2", {}, "impersonated", "1b", True, "name check none: pc-c.example.org at 1.2.3.4  pass"),
+    ("fig2", {"name_check": "none"}, "impersonated", "1b", True, "deployed stacks skip the comparison"),
+    ("fig2", {"name_check": "forward_dns"}, "impersonated", "1b", True,
+     "pc-c.example.org resolves to 1.2.0.7, 1.2.3.4, which includes 1.2.3.4"),
+    ("fig2", {"name_check": "reverse_dns"}, "impersonated", "1b", True,
+     "1.2.3.4 points back to pc-c.example.org (not validated, so it could be forged)"),
+    ("fig2", {"name_check": "secure_reverse_dns"}, "blocked", None, False,
+     "1.2.3.4 points back to server-b.example.org, not pc-c.example.org"),
+    ("fig2", {"name_check": "pad"}, "blocked", None, False, "PAD refused: pc-c.example.org may only use 1.2.0.7, not 1.2.3.4"),
+    ("fig2", {"name_check": "name_handle"}, "blocked", None, False,
+     "the application resolved server-b.example.org but the peer is certified as pc-c.example.org"),
+    ("fig2", {"name_check": "application"}, "blocked", None, False,
+     "the peer authenticated as pc-c.example.org, not server-b.example.org; the application closes without sending"),
+    ("fig2", {"connect_by": "name"}, "impersonated", "1b", True, "getaddrinfo server-b.example.org"),
+    ("fig2", {"connect_by": "address"}, "impersonated", "1b", True, "the name is now only in the user's head"),
+    # Appendix A: with only an address, name-based checks cannot work; address-based ones still can.
+    ("fig2", {"connect_by": "address", "name_check": "name_handle"}, "impersonated", "1b", True,
+     "cannot check: the application connected to a raw address"),
+    ("fig2", {"connect_by": "address", "name_check": "application"}, "impersonated", "1b", True,
+     "the application was given only an address"),
+    ("fig2", {"connect_by": "address", "name_check": "pad"}, "blocked", None, False, "PAD refused"),
+    ("fig2", {"connect_by": "address", "name_check": "secure_reverse_dns"}, "blocked", None, False,
+     "points back to server-b.example.org"),
+]
+
+
+@pytest.mark.parametrize("scenario, toggles, outcome, problem, attack, words", CASES,
+                         ids=[f"{c[0]}-{'-'.join(f'{k}={v}' for k, v in c[1].items()) or 'default'}" for c in CASES])
+def test_outcome_problem_and_reason(scenario, toggles, outcome, problem, attack, words):
+    """The run ends with the outcome the paper's mechanism predicts, and the trace shows why."""
+    result = run(scenario, toggles)
+    assert (result.outcome, result.problem, result.attack_succeeded) == (outcome, problem, attack), result.text()
+    assert words in result.trace_text()
+
+
+def test_every_toggle_value_of_the_core_scenarios_is_covered():
+    """The table above exercises each value of every toggle of basics, fig1 and fig2."""
+    import labsim
+    for sid in ("basics", "fig1", "fig2"):
+        for toggle in labsim.scenario(sid).toggles:
+            for value in toggle.values:
+                assert any(c[0] == sid and c[1].get(toggle.name, toggle.default) == value and
+                           (toggle.name in c[1] or value == toggle.default) for c in CASES), (sid, toggle.name, value)
+
+
+def test_acceptance_figures():
+    """The issue's acceptance cases, through the Python API."""
+    fig1 = run("fig1").to_json()
+    assert (fig1["outcome"], fig1["problem"], fig1["attack_succeeded"]) == ("exposed", "1a", True)
+    assert run("fig1", dns="honest").outcome == "protected"
+    assert (run("fig2").outcome, run("fig2").problem) == ("impersonated", "1b")
+    assert run("fig2", name_check="pad").outcome == "blocked"
+
+
+def test_verdict_facts_are_reported():
+    """The JSON carries the facts behind the outcome."""
+    data = run("fig1").to_json()
+    assert data["intended_peer"] == "server-b" and data["reached_peer"] == "attacker"
+    assert data["data_in_clear"] is True and data["authenticated_as"] is None
+    data = run("fig2").to_json()
+    assert data["authenticated_as"] == "pc-c.example.org" and data["data_in_clear"] is False
+
+
+def test_students_can_replace_a_hosts_spd():
+    """An SPD given as text replaces host-a's: discarding non-intranet traffic stops the fig1 leak."""
+    spd = "bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.0.0/16\ndiscard any"
+    assert run("fig1", spd={"host-a": spd}).outcome == "blocked"
+    assert run("fig1", dns="honest", spd={"host-a": spd}).outcome == "protected"
+
+
+def test_students_can_replace_a_hosts_pad():
+    """A PAD given as text applies to host-a; a strict one stops pc-c even with name_check=none."""
+    pad = 'peer server-b.example.org ca "Example Corp CA" addresses 1.2.3.4'
+    assert run("fig2", pad={"host-a": pad}).outcome == "blocked"
