@@ -1,0 +1,185 @@
+"""Exercises whose checks run the student's answer through the simulator.
+
+Every exercise ends with one call, ``q1.check(answer)``, and offers ``q1.hint()`` and
+``q1.solution()``. A check never compares with a stored verdict: it runs the scenario
+(with the student's prediction, policy or toggles) and judges what the simulator did.
+Its first line is machine-readable for ``python -m labsim grade``::
+
+    [q1] Correct. ...
+    [q1] Not yet. Expected ... got ... Likely mistake: ...
+
+>>> q = Predict("q1", "fig1 with DNSSEC", hint_text="Who can sign?", scenario="fig1", toggles={"dnssec": "on"})
+>>> q.check(...)
+[q1] Not yet. Replace ... with your answer: one of protected, clear, exposed, impersonated, blocked.
+>>> q.check("protected")  # doctest: +ELLIPSIS
+[q1] Correct. The simulator agrees: protected. ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import LabsimError
+from ..result import Result, run
+from ..verdict import OUTCOMES, PROBLEMS
+
+CORRECT, NOT_YET = "Correct", "Not yet"
+
+
+@dataclass
+class Exercise:
+    """Common to every exercise: an id (q1), a title, a hint and a worked solution."""
+
+    id: str
+    title: str
+    hint_text: str = ""
+    solution_text: str = ""
+
+    passed: bool | None = field(default=None, init=False, repr=False)
+
+    def _say(self, verdict: str, text: str, rows: list[str] | None = None) -> None:
+        """Print the verdict (first line machine-readable) and remember it in ``passed``."""
+        print(f"[{self.id}] {verdict}. {text}".rstrip())
+        for row in rows or []:
+            print(f"    {row}")
+        self.passed = verdict == CORRECT
+
+    def _stub(self, answer, what: str) -> bool:
+        """True (after saying so) when the student has not replaced the ``...`` yet."""
+        if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
+            self._say(NOT_YET, f"Replace ... with your answer: {what}.")
+            return True
+        return False
+
+    def hint(self) -> None:
+        print(f"[{self.id}] Hint: {self.hint_text}")
+
+    def solution(self) -> None:
+        print(f"[{self.id}] Solution: {self.solution_text}")
+
+    def check(self, answer) -> None:  # pragma: no cover - each kind defines it
+        raise NotImplementedError
+
+
+@dataclass
+class Predict(Exercise):
+    """Predict the outcome of a run before you make it."""
+
+    scenario: str = ""
+    toggles: dict = field(default_factory=dict)
+    mistakes: dict[str, str] = field(default_factory=dict)
+
+    def check(self, answer) -> None:
+        if self._stub(answer, "one of " + ", ".join(OUTCOMES)):
+            return
+        guess = str(answer).strip().lower()
+        if guess not in OUTCOMES:
+            return self._say(NOT_YET, f"{answer!r} is not an outcome; choose one of {', '.join(OUTCOMES)}.")
+        result = run(self.scenario, self.toggles)
+        if guess == result.outcome:
+            return self._say(CORRECT, f"The simulator agrees: {result.outcome}. {_sentence(result.explanation)}")
+        mistake = self.mistakes.get(guess, "Follow the trace: which SPD rule matched the data packet, and why?")
+        return self._say(NOT_YET, f"You predicted {guess}; the simulator says {result.outcome}. "
+                                  f"{_sentence(result.explanation)} Likely mistake: {mistake}")
+
+
+@dataclass
+class Requirement:
+    """One row of a policy check: run with these toggles and expect this of the result."""
+
+    toggles: dict
+    wanted: str
+    test: Callable[[Result], bool]
+    mistake: str = ""
+
+
+@dataclass
+class WritePolicy(Exercise):
+    """Write or fix a host's SPD or PAD so the attack fails and the intended traffic still works."""
+
+    scenario: str = ""
+    host: str = "host-a"
+    kind: str = "spd"
+    requirements: list[Requirement] = field(default_factory=list)
+
+    def check(self, text) -> None:
+        if self._stub(text, f"the {self.kind.upper()} text for {self.host}"):
+            return
+        rows, ok = [], True
+        for req in self.requirements:
+            try:
+                result = run(self.scenario, req.toggles, **{self.kind: {self.host: str(text)}})
+            except LabsimError as exc:
+                return self._say(NOT_YET, f"Your {self.kind.upper()} does not parse:", str(exc).splitlines())
+            passed = req.test(result)
+            ok &= passed
+            setting = " ".join(f"{k}={v}" for k, v in req.toggles.items()) or "defaults"
+            mark = "ok  " if passed else "FAIL"
+            rows.append(f"{mark} {req.wanted} ({self.scenario} {setting}): got {result.outcome}")
+            if not passed:
+                rows.append(f"     why: {_sentence(result.explanation)}")
+                if req.mistake:
+                    rows.append(f"     likely mistake: {req.mistake}")
+        if ok:
+            return self._say(CORRECT, f"Your {self.kind.upper()} meets every requirement:", rows)
+        return self._say(NOT_YET, "Some requirements fail; expected every row to say ok:", rows)
+
+
+@dataclass
+class Choose(Exercise):
+    """Choose the mitigation that works; the check runs every option and explains why the others fail."""
+
+    scenario: str = ""
+    base: dict = field(default_factory=dict)
+    options: dict[str, dict] = field(default_factory=dict)
+    works: Callable[[Result], bool] = lambda r: not r.attack_succeeded and r.outcome in ("protected", "clear")
+    goal: str = "stops the attack and still reaches the intended peer"
+
+    def check(self, answer) -> None:
+        if self._stub(answer, "one of " + ", ".join(repr(k) for k in self.options)):
+            return
+        if answer not in self.options:
+            return self._say(NOT_YET, f"{answer!r} is not an option; choose one of "
+                                      + ", ".join(repr(k) for k in self.options) + ".")
+        results = {label: run(self.scenario, {**self.base, **toggles}) for label, toggles in self.options.items()}
+        rows = [f"{'works' if self.works(r) else 'fails'}: {label!r} -> {r.outcome}. {_sentence(r.explanation)}"
+                for label, r in results.items()]
+        if self.works(results[answer]):
+            return self._say(CORRECT, f"{answer!r} {self.goal}. What each option does:", rows)
+        return self._say(NOT_YET, f"{answer!r} does not: the simulator says {results[answer].outcome}. "
+                                  f"Expected an option that {self.goal}. What each option does:", rows)
+
+
+@dataclass
+class Reproduce(Exercise):
+    """Find toggle values that make the simulator show a given problem of the paper."""
+
+    scenario: str = ""
+    problem: str = ""
+    outcome: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.problem not in PROBLEMS:
+            raise ValueError(f"problem {self.problem!r} is not one of the paper's: {', '.join(PROBLEMS)}")
+
+    def check(self, toggles) -> None:
+        if self._stub(toggles, "a dict of toggles, for example {'location': 'visited'}"):
+            return
+        if not isinstance(toggles, dict):
+            return self._say(NOT_YET, f"give a dict of toggles, for example {{'dns': 'honest'}}; got {toggles!r}")
+        try:
+            result = run(self.scenario, toggles)
+        except LabsimError as exc:
+            return self._say(NOT_YET, str(exc).splitlines()[0])
+        wanted = f"problem {self.problem}" + (f" with outcome {self.outcome}" if self.outcome else "")
+        got = f"problem {result.problem or 'none'} with outcome {result.outcome}"
+        if result.problem == self.problem and (self.outcome is None or result.outcome == self.outcome):
+            return self._say(CORRECT, f"These toggles show {wanted}. {_sentence(result.explanation)}")
+        return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(result.explanation)}")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
+

@@ -1,0 +1,94 @@
+"""labsim/teaching/checks.py: each kind of check accepts the right answer and teaches on a wrong one."""
+
+import pytest
+
+from labsim.teaching import Choose, Predict, Reproduce, Requirement, WritePolicy
+
+
+def said(capsys):
+    return capsys.readouterr().out
+
+
+def test_predict_runs_the_scenario_and_compares(capsys):
+    """A prediction is judged against what the simulator does, with the reason and a likely mistake."""
+    q = Predict("q1", "t", scenario="fig1", toggles={"dns": "honest"},
+                mistakes={"exposed": "with honest DNS the address is right"})
+    q.check("protected")
+    assert said(capsys).startswith("[q1] Correct. The simulator agrees: protected.") and q.passed
+    q.check("exposed")
+    out = said(capsys)
+    assert out.startswith("[q1] Not yet. You predicted exposed; the simulator says protected.")
+    assert "Likely mistake: with honest DNS the address is right" in out and q.passed is False
+
+
+@pytest.mark.parametrize("answer, words", [(..., "Replace ... with your answer"), ("", "Replace ..."),
+                                           ("exposd", "'exposd' is not an outcome")])
+def test_predict_stubs_and_typos_say_not_yet(answer, words, capsys):
+    """The stub and a typo each get a clear 'Not yet', never an exception."""
+    Predict("q1", "t", scenario="fig1").check(answer)
+    out = said(capsys)
+    assert out.startswith("[q1] Not yet.") and words in out
+
+
+def _policy():
+    return WritePolicy("q2", "t", scenario="fig1", host="host-a", requirements=[
+        Requirement({"dns": "spoofed"}, "the spoofed run leaks nothing", lambda r: not r.attack_succeeded,
+                    "the last rule still lets the attacker's address through"),
+        Requirement({"dns": "honest"}, "server-b is still reached over IPsec", lambda r: r.outcome == "protected"),
+    ])
+
+
+def test_write_policy_accepts_a_policy_meeting_every_row(capsys):
+    """An SPD that discards non-intranet traffic meets both rows."""
+    _policy().check("bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.0.0/16\ndiscard any")
+    out = said(capsys)
+    assert out.startswith("[q2] Correct.") and out.count("ok  ") == 2
+
+
+def test_write_policy_shows_the_failing_row_and_why(capsys):
+    """The deployed policy leaks: the failing row names the outcome, the reason and the likely mistake."""
+    _policy().check("bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.0.0/16\nbypass any")
+    out = said(capsys)
+    assert out.startswith("[q2] Not yet.")
+    assert "FAIL the spoofed run leaks nothing (fig1 dns=spoofed): got exposed" in out
+    assert "likely mistake: the last rule still lets the attacker's address through" in out
+
+
+def test_write_policy_reports_syntax_errors(capsys):
+    """A policy that does not parse gets the parser's message with line and column."""
+    _policy().check("protect remtoe 1.2.0.0/16")
+    out = said(capsys)
+    assert out.startswith("[q2] Not yet. Your SPD does not parse:") and "did you mean 'remote'" in out
+
+
+def test_choose_runs_every_option(capsys):
+    """Choosing DNSSEC is right; the check shows what each option does, from real runs."""
+    q = Choose("q3", "t", scenario="fig1", options={"dnssec": {"dnssec": "on"}, "default discard": {"default_action": "discard"}})
+    q.check("dnssec")
+    out = said(capsys)
+    assert out.startswith("[q3] Correct.") and "fails: 'default discard' -> blocked" in out
+    q.check("default discard")
+    assert said(capsys).startswith("[q3] Not yet. 'default discard' does not: the simulator says blocked.")
+    q.check("firewall")
+    assert "is not an option" in said(capsys)
+
+
+def test_reproduce_checks_the_problem_the_run_shows(capsys):
+    """Toggles that make fig1 an insider attack reproduce problem 1b; a wrong toggle name is explained."""
+    q = Reproduce("q4", "t", scenario="fig1", problem="1b")
+    q.check({"attacker_at": "protected", "attacker_cert": "same_ca"})
+    assert said(capsys).startswith("[q4] Correct. These toggles show problem 1b.")
+    q.check({"attacker_at": "protected"})
+    assert said(capsys).startswith("[q4] Not yet. Expected problem 1b; got problem none with outcome blocked.")
+    q.check({"colour": "red"})
+    assert "unknown toggle for fig1 'colour'" in said(capsys)
+    with pytest.raises(ValueError):
+        Reproduce("q5", "t", scenario="fig1", problem="9z")
+
+
+def test_hint_and_solution_print(capsys):
+    """hint() and solution() print their text under the exercise id."""
+    q = Predict("q1", "t", hint_text="look at rule 3", solution_text="exposed, because ...", scenario="fig1")
+    q.hint()
+    q.solution()
+    assert said(capsys) == "[q1] Hint: look at rule 3\n[q1] Solution: exposed, because ...\n"
