@@ -12,6 +12,13 @@ The outcome vocabulary is the course's (DESIGN.md):
 The paper's problem is attributed from the mechanism that produced the outcome (a forged
 DNS answer, a certificate naming someone else, a private address held by another host,
 a soft SA), never from the scenario's name or toggles.
+
+Tunnel mode (a VPN to a security gateway) authenticates the gateway, not the peer: the SA's
+name is the gateway's, and the gateway forwards the data inside. The data counts as
+``protected`` when it went through a tunnel the client's policy named for that destination
+and the intended peer received it; when a tunnel delivers it to someone else, the
+gateway's certificate says nothing about that host, so the run is ``exposed``, not
+``impersonated``.
 """
 
 from __future__ import annotations
@@ -55,35 +62,39 @@ def judge(world, flow: str = "main") -> Verdict:
     reached = received[0]["host"] if received else None
     authenticated = sent["peer_name"] if sent and sent["protected"] else None
     in_clear = bool(sent) and not sent["protected"]
+    tunnel = bool(sent) and sent.get("mode") == "tunnel"
     reached_host = world.hosts.get(reached) if reached else None
 
     if unsolicited:
         hit = unsolicited[0]
         outcome, attack = "exposed", True
         problem = {"soft_sa": "5a", "bypass:ipv6": "5b"}.get(hit.get("admitted_by"))
-        why = (f"{hit['host']} accepted an unsolicited clear packet from {hit['sender']} "
+        why = (f"An unsolicited clear packet from {hit['sender']} was accepted by {hit['host']} "
                f"({_admission(hit.get('admitted_by'))})")
     elif reached is None:
         outcome, attack = "blocked", False
         failure = _last(ledger, "refused", flow) or _last(ledger, "failed", flow)
-        why = f"no application data was delivered: {failure['reason']}" if failure else \
-            "no application data was delivered"
+        why = f"No application data was delivered: {failure['reason']}" if failure else \
+            "No application data was delivered"
         problem = _private_address_cost(world, resolved, intended_host)
     elif reached != intended:
         attack = bool(reached_host and reached_host.malicious)
-        if authenticated and not (intended_host and name_matches(intended_host.fqdn or "", authenticated)):
+        if authenticated and not tunnel and not (intended_host and name_matches(intended_host.fqdn or "", authenticated)):
             outcome, problem = "impersonated", "1b"
-            why = (f"the data went over an SA to {reached}, which authenticated as {authenticated} with a "
+            why = (f"The data went over an SA to {reached}, which authenticated as {authenticated} with a "
                    f"certificate from a CA the client trusts; nothing compared that name with "
                    f"{intent['name'] if intent else 'the intended name'}")
         else:
             outcome = "exposed"
-            problem, why = _exposure_cause(world, resolved, intended_host, reached, in_clear)
+            problem, why = _exposure_cause(world, resolved, intended_host, reached, in_clear, tunnel)
     else:
         attack = False
         outcome = "clear" if in_clear else "protected"
-        why = f"{reached} got the data " + (f"through an SA authenticated as {authenticated}" if authenticated
+        why = f"The data reached {reached} " + (f"through an SA authenticated as {authenticated}" if authenticated
                                              else "in clear, as the policy allows")
+        if tunnel:
+            why = (f"The data reached {reached} through the tunnel to the gateway {sent.get('gateway')}, "
+                   f"authenticated as {authenticated}, which the client's policy names for that range")
         problem = None
     return Verdict(outcome, attack, problem, intended, reached, authenticated, in_clear, why)
 
@@ -96,23 +107,23 @@ def _admission(how: str | None) -> str:
     }.get(how or "", "the policy let it in")
 
 
-def _exposure_cause(world, resolved, intended_host, reached, in_clear: bool):
-    how = "in clear" if in_clear else "over IPsec"
+def _exposure_cause(world, resolved, intended_host, reached, in_clear: bool, tunnel: bool = False):
+    how = "in clear" if in_clear else ("through the VPN tunnel" if tunnel else "over IPsec")
     if resolved and resolved.get("forged_by"):
         forger = world.hosts[resolved["forged_by"]]
         client = world.hosts[_client_of(world)]
         net = world.networks[forger.network]
         if not net.trusted and forger.network == client.network:
-            return "2", (f"the data went {how} to {reached}: the DNS answer came from {forger.name} on the visited "
+            return "2", (f"The data went {how} to {reached}: the DNS answer came from {forger.name} on the visited "
                          f"network {net.label}, whose server the laptop was told to use")
-        return "1a", (f"the data went {how} to {reached}: the DNS answer for {resolved['name']} was forged by "
+        return "1a", (f"The data went {how} to {reached}: the DNS answer for {resolved['name']} was forged by "
                       f"{forger.name} and pointed at {resolved['address']}")
     if resolved and intended_host is not None:
         address = ip(resolved["address"])
         if is_private(address) and address in intended_host.addresses and reached != intended_host.name:
-            return "3", (f"the data went {how} to {reached}: {address} is {intended_host.name}'s private address at "
+            return "3", (f"The data went {how} to {reached}: {address} is {intended_host.name}'s private address at "
                          f"home, but where the client stands it belongs to {reached}")
-    return None, f"the data went {how} to {reached}, not the intended peer"
+    return None, f"The data went {how} to {reached}, not the intended peer"
 
 
 def _private_address_cost(world, resolved, intended_host):

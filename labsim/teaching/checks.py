@@ -181,5 +181,5 @@ class Reproduce(Exercise):
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    return (text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
+    return text + ("" if not text or text.endswith(".") else ".")
 
