@@ -95,10 +95,11 @@ class ClientApp:
             host.sim.record("app", host.name, f"peer identity of {conn.remote}", "pass",
                             f"the socket says the peer is {peer.name}, certified by {peer.issuer}",
                             rule="application check")
-        sa = host.sad.find_outbound(conn.remote)
+        sa = host.sad.for_destination(conn.remote)
         host.world.note("sent", flow=self.flow, client=host.name, to=str(conn.remote), protected=peer is not None,
                         peer_name=peer.name if peer else None, peer_issuer=peer.issuer if peer else None,
-                        mode=sa.mode if sa and peer else None)
+                        mode=sa.mode if sa and peer else None,
+                        gateway=str(sa.remote) if sa and peer and sa.mode == "tunnel" else None)
         how = f"over IPsec to {peer.name}" if peer else "in clear"
         host.sim.record("app", host.name, f"send {len(self.payload)} bytes to {conn.remote}", "send", how)
         conn.send(self.payload)

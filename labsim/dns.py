@@ -128,7 +128,8 @@ def make_answer(query: dns.message.Message, rrset, rrsigs=None) -> bytes:
         response.answer.append(rrset)
         if rrsigs is not None:
             response.answer.append(rrsigs)
-    return response.to_wire()
+    # dnspython would shuffle each RRset with the unseeded global RNG: keep runs byte-identical
+    return response.to_wire(want_shuffle=False)
 
 
 def describe_message(wire: bytes) -> str:

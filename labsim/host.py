@@ -8,6 +8,10 @@ Inbound (section 5.2): IKE (UDP 500) has its own bypass. ESP is found by SPI, de
 checked for replay and checked against the SA's selectors. A clear packet is looked up in
 the SPD: DISCARD drops it, BYPASS lets it through, and PROTECT drops it, unless a soft SA
 (the stateful extension of the paper's section 7) admits its sender.
+
+Forwarding (a security gateway, ``forwarding = True``): a packet for someone else goes
+through the tunnel-mode SA whose inner selectors cover its destination, if there is one,
+and is otherwise passed on as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from scapy.layers.inet import TCP, UDP
 from scapy.layers.ipsec import ESP
 
-from .addresses import Address, destination_class, ip, prefix
+from .addresses import Address, Prefix, destination_class, ip, prefix
 from .ipsec.pad import Pad
 from .ipsec.sad import ReplayError, Sad
 from .ipsec.spd import PacketView, Spd, name_matches, parse_spd
@@ -76,6 +80,7 @@ class Host:
         self.ike = None
         self.resolver = None
         self.forwarding = False
+        self.source_routes: list[tuple[Prefix, Address]] = []   # (destinations, source address to use)
         self.apps: list = []
         self._udp: dict[int, Callable] = {}
         self._listeners: dict[int, Callable] = {}
@@ -96,6 +101,12 @@ class Host:
         return address in self.addresses
 
     def source_address_for(self, dst: Address) -> Address:
+        """The longest ``source_routes`` prefix covering ``dst`` picks the address (a VPN's inner
+        address for the ranges it tunnels); otherwise the first address of the right family."""
+        routes = [(p, a) for p, a in self.source_routes
+                  if dst.version == p.version and dst in p and a in self.addresses]
+        if routes:
+            return max(routes, key=lambda route: route[0].prefixlen)[1]
         same = [a for a in self.addresses if a.version == dst.version]
         if not same:
             raise ValueError(f"{self.name} has no IPv{dst.version} address to reach {dst}")
@@ -199,6 +210,12 @@ class Host:
                 return
             self._send_esp(pkt, facts, sa)
             return
+        if rule.fallback and self.soft_sas.admits(dst, self.sim.now):
+            self.sim.record("spd", self.name, summary(pkt), "SOFT SA",
+                            f"a soft SA with {dst} is open (IKE failed before), so the packet goes in clear "
+                            "without asking IKE again", rule=f"soft SA for {dst}; {match.label()}")
+            self._send(Packet(pkt, self.name, facts))
+            return
         key = (peer, required)
         self._waiting.setdefault(key, []).append((pkt, facts, context, match))
         if len(self._waiting[key]) > 1:
@@ -206,12 +223,13 @@ class Host:
         if self.ike is None:
             self._ike_done(key, None, f"{self.name} has no IKE service", False)
             return
-        inner = ()
-        if rule.tunnel is not None:   # tunnel mode: the SA carries the rule's whole remote range
-            inner = (rule.remote.prefix,) if rule.remote and rule.remote.prefix else \
-                (prefix("0.0.0.0/0") if dst.version == 4 else prefix("::/0"),)
+        inner, inner_local = (), None
+        if rule.tunnel is not None:   # tunnel mode: one SA carries every range the SPD sends to this gateway
+            inner = tunnelled_ranges(self.spd, rule.tunnel, dst.version)
+            inner_local = ip(pkt.src)
         self.ike.initiate(peer, match.index, required,
-                          lambda sa, reason, silent: self._ike_done(key, sa, reason, silent), inner)
+                          lambda sa, reason, silent: self._ike_done(key, sa, reason, silent), inner,
+                          inner_local=inner_local)
 
     def _ike_done(self, key: tuple, sa, reason: str, silent_peer: bool) -> None:
         for pkt, facts, context, match in self._waiting.pop(key, []):
@@ -233,9 +251,21 @@ class Host:
             self.sim.record("spd", self.name, f"soft SA with {peer}", "open",
                             f"clear packets from {peer} will now be admitted: {why}", rule="stateful extension")
 
-    def _send_esp(self, pkt, facts: dict, sa) -> None:
+    def _send_esp(self, pkt, facts: dict, sa, origin: str | None = None) -> None:
         wire = sa.encrypt(pkt, iv=self.sim.randbytes(8))
-        self._send(Packet(wire, self.name, dict(facts, esp_inner=summary(pkt))))
+        self._send(Packet(wire, origin or self.name, dict(facts, esp_inner=summary(pkt))))
+
+    def _forward(self, packet: Packet) -> None:
+        """A gateway passes on a packet for someone else: into a tunnel that covers it, or as it is."""
+        pkt = packet.ip
+        sa = self.sad.tunnel_for(ip(pkt.dst))
+        if sa is None:
+            self.world.transmit(self, packet, forwarded=True)
+            return
+        self.sim.record("esp", self.name, summary(pkt), "tunnel",
+                        f"forwards it through the tunnel to {sa.remote} ({sa.peer_name}), whose SA covers {pkt.dst}",
+                        rule=sa.label(), packet_id=packet.facts.get("packet_id"))
+        self._send_esp(pkt, packet.facts, sa, origin=packet.origin)
 
     def _send(self, packet: Packet) -> None:
         self.world.transmit(self, packet)
@@ -254,7 +284,7 @@ class Host:
         cls = destination_class(dst, self.directed_broadcasts())
         if cls == "unicast" and not self.owns(dst):
             if self.forwarding:
-                self.world.transmit(self, Packet(pkt, packet.origin, dict(packet.facts)), forwarded=True)
+                self._forward(Packet(pkt, packet.origin, dict(packet.facts)))
             else:
                 self._drop(pkt, f"{dst} is not one of our addresses", packet_id=pid)
             return
@@ -318,7 +348,7 @@ class Host:
         inner_packet = Packet(inner, packet.origin, dict(packet.facts))
         inner_packet.sa = sa
         if not self.owns(ip(inner.dst)) and self.forwarding:
-            self.world.transmit(self, inner_packet, forwarded=True)
+            self._forward(inner_packet)
             return
         self._deliver(inner_packet, inner, sa)
 
@@ -438,10 +468,22 @@ class Connection:
 
     def peer_identity(self) -> PeerIdentity | None:
         """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear."""
-        sa = self.host.sad.find_outbound(self.remote)
+        sa = self.host.sad.for_destination(self.remote)
         if sa is None or self.inbound_sa is None:
             return None
         return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi)
+
+
+def tunnelled_ranges(spd: Spd, gateway: Address, version: int) -> tuple[Prefix, ...]:
+    """Every remote range that PROTECT rules send through ``gateway`` (strongSwan's remote_ts list)."""
+    found = []
+    for rule in spd:
+        if rule.action == "protect" and rule.tunnel == gateway:
+            net = rule.remote.prefix if rule.remote and rule.remote.prefix else \
+                prefix("0.0.0.0/0" if version == 4 else "::/0")
+            if net.version == version and net not in found:
+                found.append(net)
+    return tuple(found)
 
 
 def _spd_reason(direction: str, action: str, view: PacketView) -> str:

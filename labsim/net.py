@@ -164,7 +164,11 @@ class World:
         net = self.networks[sender.network]
         cls = destination_class(dst, self.directed_broadcasts(sender))
         if cls != "unicast":
-            receivers = tuple(self.hosts[h] for h in sorted({n for n in net.table.values()}) if h != sender.name)
+            # every host plugged into the segment hears it, even one still without an address (a DHCP
+            # client), provided it speaks that IP version
+            receivers = tuple(h for name, h in sorted(self.hosts.items()) if h.network == net.name
+                              and name != sender.name
+                              and (not h.addresses or any(a.version == dst.version for a in h.addresses)))
             return Route((sender.name, net.name), receivers, net.latency_us * 2)
         target = self._announcer(dst)
         on_internet = net.kind == "internet"

@@ -28,6 +28,15 @@ DHCP_PORTS = (67, 68)
 
 TCP_FLAG_WORDS = {"S": "SYN", "SA": "SYN-ACK", "A": "ACK", "PA": "data", "FA": "FIN", "R": "RST"}
 
+#: UDP services whose messages the trace describes in words: port -> (label, module, function).
+#: The modules are imported only when such a packet is summarised (they sit above this layer).
+UDP_DESCRIBERS = {
+    67: ("DHCP", "labsim.dhcp", "describe_dhcp"),
+    68: ("DHCP", "labsim.dhcp", "describe_dhcp"),
+    137: ("NBNS", "labsim.broadcast", "describe_nbns"),
+    5355: ("LLMNR", "labsim.broadcast", "describe_llmnr"),
+}
+
 
 @dataclass
 class Packet:
@@ -121,6 +130,12 @@ def summary(pkt: ScapyPacket) -> str:
             return f"IKE {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {describe_ike(bytes(layer.payload))}"
         if DNS_PORT in (sport, dport):
             return f"DNS {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {describe_dns(bytes(layer.payload))}"
+        known = UDP_DESCRIBERS.get(dport) or UDP_DESCRIBERS.get(sport)
+        if known is not None:
+            import importlib
+            label, module, function = known
+            words = getattr(importlib.import_module(module), function)(bytes(layer.payload))
+            return f"{label} {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {words}"
         data = bytes(layer.payload)
         return f"UDP {_ep(pkt.src, sport)} > {_ep(pkt.dst, dport)} {_preview(data)}".rstrip()
     return f"IP {pkt.src} > {pkt.dst} proto {proto}"

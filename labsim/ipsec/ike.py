@@ -6,6 +6,12 @@ octets. Every signature and every certificate is really verified. Child SA keys 
 from the X25519 secret through an HMAC-SHA256 prf+, so both ends compute the same AES-GCM
 keys without ever sending them.
 
+Tunnel mode (a remote-access VPN, paper section 3): the initiator's traffic selectors name
+its inner address (TSi) and the ranges behind the gateway (TSr). A responder that receives
+selectors other than the two IKE endpoints installs a tunnel-mode pair whose inner selectors
+are the initiator's TSi, and checks its SPD and PAD against that inner address, the one the
+peer's identity claims (RFC 4301 section 4.4.3).
+
 Messages are built with scapy's IKEv2 classes so the capture shows them. One teaching
 liberty: real IKEv2 encrypts IKE_AUTH's payloads under SK_e; labsim leaves them readable,
 so the certificate a peer presented can be seen in the capture.
@@ -26,6 +32,8 @@ from scapy.contrib.ikev2 import (
     IKEv2, IKEv2_AUTH, IKEv2_CERT, IKEv2_Delete, IKEv2_IDi, IKEv2_IDr, IKEv2_KE, IKEv2_Nonce, IKEv2_Notify,
     IKEv2_Proposal, IKEv2_SA, IKEv2_Transform, IKEv2_TSi, IKEv2_TSr, IPv4TrafficSelector, IPv6TrafficSelector,
 )
+
+import ipaddress
 
 from ..addresses import Address, Prefix, ip, prefix
 from ..pki import SIM_EPOCH, verify_certificate
@@ -82,6 +90,7 @@ class _Exchange:
     rule_index: int = -1
     expected_name: str | None = None
     tunnel_inner: tuple = ()
+    inner_local: Address | None = None
     state: str = "init_sent"
     waiters: list = field(default_factory=list)
 
@@ -109,6 +118,17 @@ def _selector(net: Prefix):
                                ending_address_v6=str(net.broadcast_address))
 
 
+def _ranges(payload) -> tuple[Prefix, ...]:
+    """The prefixes a TSi/TSr payload names (each selector's address range, summarised)."""
+    found = []
+    for ts in payload.traffic_selector:
+        v4 = isinstance(ts, IPv4TrafficSelector)
+        start = ip(ts.starting_address_v4 if v4 else ts.starting_address_v6)
+        end = ip(ts.ending_address_v4 if v4 else ts.ending_address_v6)
+        found += ipaddress.summarize_address_range(start, end)
+    return tuple(found)
+
+
 def _child_sa(spi: int):
     transform = IKEv2_Transform(transform_type="Encryption", transform_id=20)  # AES-GCM, 16-byte ICV
     return IKEv2_SA(prop=IKEv2_Proposal(proto="ESP", SPIsize=4, SPI=spi.to_bytes(4, "big"), trans_nb=1,
@@ -128,8 +148,12 @@ class IkeDaemon:
     # ------------------------------------------------------------ initiator
 
     def initiate(self, peer: Address, rule_index: int, expected_name: str | None,
-                 on_done: Callable, tunnel_inner: tuple = ()) -> None:
-        """Negotiate an SA pair with ``peer``; ``on_done(sa_or_None, reason)`` when finished."""
+                 on_done: Callable, tunnel_inner: tuple = (), inner_local: Address | None = None) -> None:
+        """Negotiate an SA pair with ``peer``; ``on_done(sa_or_None, reason)`` when finished.
+
+        ``tunnel_inner`` (the ranges behind a gateway) asks for tunnel mode; ``inner_local`` is
+        then our address inside the tunnel (a VPN's inner address), sent as TSi.
+        """
         key = (peer, expected_name)
         if key in self.pending:
             self.pending[key].waiters.append(on_done)
@@ -137,7 +161,8 @@ class IkeDaemon:
         host, sim = self.host, self.host.sim
         local = host.source_address_for(peer)
         ex = _Exchange("initiator", peer, local, sim.randbytes(8), rule_index=rule_index,
-                       expected_name=expected_name, tunnel_inner=tunnel_inner, waiters=[on_done])
+                       expected_name=expected_name, tunnel_inner=tunnel_inner, inner_local=inner_local,
+                       waiters=[on_done])
         ex.dh = X25519PrivateKey.from_private_bytes(sim.randbytes(32))
         ex.nonce_i = sim.randbytes(32)
         msg = (IKEv2(init_SPI=ex.spi_i, exch_type="IKE_SA_INIT", flags="Initiator")
@@ -185,7 +210,7 @@ class IkeDaemon:
                / IKEv2_CERT(cert_encoding="X.509 Certificate - Signature", cert_data=own.cert_der)
                / IKEv2_AUTH(auth_type=AUTH_DIGITAL_SIGNATURE, load=auth)
                / _child_sa(ex.child_spi_i)
-               / IKEv2_TSi(number_of_TSs=1, traffic_selector=[_selector(prefix(ex.local))])
+               / IKEv2_TSi(number_of_TSs=1, traffic_selector=[_selector(prefix(ex.inner_local or ex.local))])
                / IKEv2_TSr(number_of_TSs=len(remote_ts), traffic_selector=[_selector(p) for p in remote_ts]))
         sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(out), src=ex.local))
 
@@ -212,9 +237,11 @@ class IkeDaemon:
             out, inb = make_pair(ex.child_spi_i, ex.child_spi_r, r2i, i2r, ex.local, ex.peer, name, issuer,
                                  ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner)
             host.sad.install(out, inb)
+            inside = f"; tunnel mode for {', '.join(map(str, ex.tunnel_inner))} behind {ex.peer}" \
+                if ex.tunnel_inner else ""
             host.sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",
                             f"peer authenticated as {name} (certificate from {issuer}); "
-                            f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}")
+                            f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}")
             self._finish(ex, out, f"authenticated as {name}")
 
         check_peer(host, ex.peer, name, issuer, ex.expected_name, decided)
@@ -313,10 +340,13 @@ class IkeDaemon:
             refuse(NOTIFY_AUTHENTICATION_FAILED, f"{host.name} has no certificate to answer with")
             return
         name, issuer = proven
-        view = PacketView.outbound(ex.local, ex.peer, "tcp", 0, 0)
+        ts_i, ts_r = _ranges(msg[IKEv2_TSi]), _ranges(msg[IKEv2_TSr])
+        tunnel = ts_i != (prefix(ex.peer),) or ts_r != (prefix(ex.local),)
+        claimed = ts_i[0].network_address if tunnel and ts_i else ex.peer   # the address the identity speaks for
+        view = PacketView.outbound(ex.local, claimed, "tcp", 0, 0)
         match = host.spd.lookup(view)
         if match.action != "protect":
-            refuse(NOTIFY_TS_UNACCEPTABLE, f"our SPD does not protect traffic with {ex.peer} ({match.label()})")
+            refuse(NOTIFY_TS_UNACCEPTABLE, f"our SPD does not protect traffic with {claimed} ({match.label()})")
             return
         ex.rule_index = match.index
         ex.child_spi_i = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
@@ -328,11 +358,12 @@ class IkeDaemon:
             ex.child_spi_r = sim.rng.randrange(0x100, 0xFFFFFFFF)
             i2r, r2i = ex.child_keys()
             out, inb = make_pair(ex.child_spi_r, ex.child_spi_i, i2r, r2i, ex.local, ex.peer, name, issuer,
-                                 ex.rule_index)
+                                 ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else ())
             host.sad.install(out, inb)
+            inside = f"; tunnel mode for {', '.join(map(str, ts_i))} behind {ex.peer}" if tunnel else ""
             sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",
                        f"peer authenticated as {name} (certificate from {issuer}); "
-                       f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}")
+                       f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}")
             own = host.identity
             auth = own.sign(_signed_octets(ex.msg2, ex.nonce_i, ex.sk_pr, own.name))
             ex.state = "done"
@@ -344,7 +375,7 @@ class IkeDaemon:
                      / msg[IKEv2_TSi].copy() / msg[IKEv2_TSr].copy())
             sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(reply), src=ex.local))
 
-        check_peer(host, ex.peer, name, issuer, None, decided)
+        check_peer(host, claimed, name, issuer, None, decided)
 
 
 def describe_ike(data: bytes) -> str:

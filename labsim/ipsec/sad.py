@@ -114,6 +114,18 @@ class Sad:
     def find_outbound(self, remote: Address) -> ChildSa | None:
         return self.outbound.get(remote)
 
+    def tunnel_for(self, destination: Address) -> ChildSa | None:
+        """The outbound tunnel-mode SA whose inner selectors cover ``destination`` (first installed wins)."""
+        for sa in self.outbound.values():
+            if sa.mode == "tunnel" and any(destination.version == p.version and destination in p
+                                           for p in sa.inner_remote):
+                return sa
+        return None
+
+    def for_destination(self, destination: Address) -> ChildSa | None:
+        """The SA that carries packets to ``destination``: a transport SA with it, else a tunnel covering it."""
+        return self.find_outbound(destination) or self.tunnel_for(destination)
+
     def remove_peer(self, remote: Address) -> list[ChildSa]:
         gone = [sa for sa in self.outbound.values() if sa.remote == remote]
         gone += [sa for sa in self.inbound.values() if sa.remote == remote]
