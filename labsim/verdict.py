@@ -114,8 +114,11 @@ def _exposure_cause(world, resolved, intended_host, reached, in_clear: bool, tun
         client = world.hosts[_client_of(world)]
         net = world.networks[forger.network]
         if not net.trusted and forger.network == client.network:
+            asked = resolved.get("source", "").removeprefix("server ")
+            whose = "whose server the laptop was told to use" if asked in map(str, forger.addresses) else \
+                f"which intercepted the query the laptop sent to {asked} and answered in its name"
             return "2", (f"The data went {how} to {reached}: the DNS answer came from {forger.name} on the visited "
-                         f"network {net.label}, whose server the laptop was told to use")
+                         f"network {net.label}, {whose}")
         return "1a", (f"The data went {how} to {reached}: the DNS answer for {resolved['name']} was forged by "
                       f"{forger.name} and pointed at {resolved['address']}")
     if resolved and intended_host is not None:
