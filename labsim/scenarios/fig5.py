@@ -1,0 +1,106 @@
+"""``fig5``: a broadcast opens a soft SA for the attacker (paper section 7, figure 5, problems 5a, 5b).
+
+host-a protects the whole intranet, but prints to a printer that speaks no IPsec. Listing
+every such device in a BYPASS rule is tedious, so its stack has the stateful extension:
+when a peer does not answer IKE, it falls back to clear and opens a soft SA that admits
+that peer's clear packets (``protect ... fallback``; Windows' fall-back-to-clear).
+Broadcast and multicast have no SAs, so host-a bypasses them inbound.
+
+The attacker, plugged into the office LAN with no certificate, broadcasts a NetBIOS name
+query for host-a. host-a's name service answers in unicast; IKE with the attacker stays
+silent; the answer falls back to clear and opens a soft SA; the attacker then connects to
+host-a's file sharing (TCP 445) in clear, and the soft SA lets it in.
+
+Toggles: ``stateful=off`` is standard, stateless IPsec (the attacker is refused, and so is
+the printer); ``broadcast=discard`` drops the trigger; ``ipv6_policy=bypass`` is the
+laxer policy a new protocol often gets (problem 5b), which ``attacker_via=ipv6`` uses, with
+an LLMNR multicast query as the trigger.
+"""
+
+from __future__ import annotations
+
+from ..addresses import prefix
+from ..apps import ClientApp, ServerApp
+from ..broadcast import LlmnrResponder, NameQueryProbe, NetbiosResponder
+from ..host import Host
+from .base import Scenario, Toggle, register
+from .cast import ADDRESSES, corp_world
+
+INTRANET_V6 = "2001:db8:12::/48"
+HOST_A_V6 = "2001:db8:12::5"
+PRINTER = ("printer", "1.2.0.80")
+ATTACKER = ("1.2.0.66", "2001:db8:12::66")
+FILE_SHARING = 445
+
+
+def host_a_spd(t: dict[str, str]) -> str:
+    fallback = " fallback" if t["stateful"] == "on" else ""
+    why = "fall back to clear and open a soft SA for peers without IPsec" if fallback else "IPsec, no exceptions"
+    action = t["broadcast"]
+    lines = [
+        f"{action} local broadcast dir in          # broadcast has no SAs",
+        f"{action} local multicast dir in          # nor has multicast",
+        f"protect remote 1.2.0.0/16{fallback}    # the intranet: {why}",
+    ]
+    if t["ipv6_policy"] == "same":
+        lines.append(f"protect remote {INTRANET_V6}{fallback}   # the intranet's IPv6 prefix, as for IPv4")
+    else:
+        lines.append("bypass remote ::/0                   # IPv6: no IPsec support deployed yet")
+    lines.append("bypass any")
+    return "\n".join(lines) + "\n"
+
+
+def build(t: dict[str, str], seed: int = 0):
+    corp = corp_world(seed, "A broadcast opens a soft SA", with_internet=False)
+    world = corp.world
+    intranet = world.networks["intranet"]
+    intranet.prefixes = (*intranet.prefixes, prefix(INTRANET_V6))
+
+    host_a = world.add_host(Host("host-a", "client", fqdn=corp.fqdn("host-a")), "intranet",
+                            [ADDRESSES["host-a"], HOST_A_V6])
+    corp.zone.add(host_a.fqdn, "A", ADDRESSES["host-a"])
+    corp.ipsec(host_a, host_a_spd(t))
+    corp.resolver(host_a, hosts_file={corp.fqdn(PRINTER[0]): PRINTER[1]})
+    NetbiosResponder(host_a)
+    LlmnrResponder(host_a)
+    ServerApp(host_a, FILE_SHARING, b"SMB: here is payroll.xlsx", label="host-a's file sharing")
+
+    printer = corp.host(*PRINTER, "printer")
+    ServerApp(printer, 9100, b"printed", label="the printer")
+
+    attacker = world.add_host(Host("attacker", "attacker", malicious=True), "intranet", list(ATTACKER))
+    world.sim.record("note", "attacker", "plugged into the office LAN", "setup",
+                     "the attacker has no certificate; it wants host-a to send it a packet first")
+    via = t["attacker_via"]
+    target = ADDRESSES["host-a"] if via == "ipv4" else HOST_A_V6
+    NameQueryProbe(attacker, "host-a", target=target, port=FILE_SHARING, via=via)
+    if via == "ipv4" and t["ipv6_policy"] == "bypass":
+        world.sim.record("note", "attacker", "attacker_via=ipv4", "moot",
+                         "host-a's laxer IPv6 policy is there to be used, but this attacker uses IPv4")
+
+    ClientApp(host_a, corp.fqdn(PRINTER[0]), 9100, payload=b"%!PS quarterly report")
+    return world
+
+
+SCENARIO = register(Scenario(
+    id="fig5",
+    title="A broadcast opens a soft SA for the attacker",
+    section="7",
+    figure=5,
+    summary="host-a answers a broadcast in unicast; falling back to clear opens a soft SA the attacker walks through.",
+    toggles=(
+        Toggle("stateful", ("on", "off"), "on", "host-a's stateful extension (fall back to clear, soft SAs)",
+               {"on": "peers without IPsec get clear traffic and a soft SA",
+                "off": "standard IPsec: no answer in IKE means no traffic"}),
+        Toggle("broadcast", ("bypass", "discard"), "bypass", "host-a's inbound rule for broadcast and multicast",
+               {"bypass": "let them in (name services need them)", "discard": "drop them"}),
+        Toggle("ipv6_policy", ("same", "bypass"), "same", "host-a's policy for IPv6",
+               {"same": "the same as for IPv4", "bypass": "IPv6 in clear, since IPsec for it is not deployed"}),
+        Toggle("attacker_via", ("ipv4", "ipv6"), "ipv4", "how the attacker reaches host-a",
+               {"ipv4": "a NetBIOS broadcast, then TCP 445 over IPv4",
+                "ipv6": "an LLMNR multicast query, then TCP 445 over IPv6"}),
+    ),
+    build=build,
+    client="host-a",
+    cast=("host-a", "attacker", "printer", "ns"),
+))

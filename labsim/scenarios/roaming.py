@@ -1,0 +1,135 @@
+"""The cast of figures 3 and 4: Example Corp's laptop, its home gateway, and a hotel network.
+
+Home (the intranet 1.2.0.0/16, announced on the Internet) gains a private subnet
+192.168.0.0/24, where printer-b lives at 192.168.0.10, and a VPN gateway vpn.example.org at
+1.2.0.1 with the address pool 1.2.254.0/24. ns.example.org also runs the office's DHCP.
+
+The visited network is a hotel's: one segment carrying two prefixes. Guests are leased
+public addresses from 7.7.7.0/24 (so no NAT sits between the laptop and its home; NAT
+traversal would add UDP encapsulation of ESP and nothing to the paper's argument, which
+holds with or without middleboxes, section 4.2), and the hotel's own machines use the
+private range 192.168.0.0/24, the same one Example Corp uses at home. The hotel's router,
+``hotspot`` at 7.7.7.1, runs its DHCP and its DNS server; ``attacker`` is a machine of the
+hotel's. The hotel network is not Example Corp's (``trusted=False``).
+
+The laptop, laptop.example.org, starts at home (1.2.0.9) and at the start of the run plugs
+into the network the ``location`` toggle names; DHCP configures it there. At home it uses
+the host-to-host policy of every office machine; away, its VPN client's policy, which sends
+the intranet through the tunnel to the gateway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..addresses import prefix
+from ..dhcp import DhcpServer, Lease
+from ..dns import Answer, DnsServer
+from ..host import Host
+from ..mobility import roam
+from ..vpn import VpnClient, VpnGateway
+from .cast import ADDRESSES, CA_NAME, DOMAIN, Corp, corp_world
+
+GATEWAY = "1.2.0.1"
+VPN_POOL = "1.2.254.0/24"
+LAPTOP_HOME = "1.2.0.9"
+LAPTOP_INNER = "1.2.254.9"
+HOME_PRIVATE = "192.168.0.0/24"
+PRINTER_B = "192.168.0.10"
+HOTSPOT = "7.7.7.1"
+HOTEL_PREFIXES = ("7.7.7.0/24", "192.168.0.0/24")
+HOTEL_DOMAIN = "hotel.example.net"
+OFFICE_POOL = ("1.2.0.100", "1.2.0.101")
+GUEST_POOL = ("7.7.7.23", "7.7.7.24")
+
+DHCP_RULE = "bypass proto udp lport 68                    # DHCP: the laptop has no address to protect yet"
+INTRANET_RULE = "protect remote 1.2.0.0/16                    # every intranet peer through IPsec"
+TUNNEL_RULE = f"protect remote 1.2.0.0/16 tunnel {GATEWAY}     # the VPN: the intranet through the home gateway"
+LAST_RULE = "bypass any                                   # the rest of the world"
+#: What office machines add so that the gateway's VPN clients can reach them: the gateway
+#: authenticated the client, and forwards its packets inside in clear.
+POOL_RULE = f"bypass remote {VPN_POOL}                 # VPN clients, as the gateway forwards them"
+
+
+@dataclass
+class Roaming:
+    corp: Corp
+    laptop: Host
+    gateway: Host
+    hotspot: Host
+    location: str
+
+    @property
+    def world(self):
+        return self.corp.world
+
+    @property
+    def away(self) -> bool:
+        return self.location == "visited"
+
+    def laptop_spd(self, home_rules: list[str], away_rules: list[str]) -> str:
+        """The laptop's policy for where it is: DHCP first, then the given rules, then BYPASS."""
+        rules = [DHCP_RULE, *(away_rules if self.away else home_rules), LAST_RULE]
+        return "\n".join(r for r in rules if r) + "\n"
+
+    def note(self, subject: str, text: str) -> None:
+        """Narration for a toggle that makes no difference where the laptop is, and why."""
+        self.world.sim.record("note", self.laptop.name, subject, "moot", text)
+
+    def start(self, on_ready, dns: str = "dhcp") -> None:
+        """Plug the laptop in where it is; once DHCP is done (and the VPN client is up, away), call
+        ``on_ready()``. ``dns="dhcp"`` uses the DNS server the lease names; ``"home"`` keeps
+        ns.example.org."""
+        laptop, world = self.laptop, self.world
+        client = VpnClient(laptop, GATEWAY, LAPTOP_INNER) if self.away else None
+
+        def configured(lease: Lease) -> None:
+            if client is not None:
+                client.up(lease.address)
+            if dns == "dhcp":
+                laptop.resolver.servers = list(lease.dns)
+                world.sim.record("dns", laptop.name, "resolver", "configure",
+                                 f"uses the DNS server the lease names: {', '.join(map(str, lease.dns))}")
+            else:
+                world.sim.record("dns", laptop.name, "resolver", "configure",
+                                 f"keeps its configured DNS server {ADDRESSES['ns']} (ns.example.org) and ignores "
+                                 f"the lease's {', '.join(map(str, lease.dns))}")
+            on_ready()
+
+        roam(laptop, "visited" if self.away else "intranet", configured)
+
+    def remember(self, name: str, address: str, learnt: str) -> None:
+        """A cache entry the laptop brought with it (learnt elsewhere, never checked again)."""
+        resolver = self.laptop.resolver
+        resolver.cache[(name, "A")] = Answer(name, "A", (address,), learnt)
+        self.world.sim.record("note", self.laptop.name, f"cache: {name} A {address}", "remember",
+                              f"the laptop's DNS cache still holds this, learnt from {learnt}")
+
+
+def roaming_world(seed: int, title: str, location: str, signed: bool = False,
+                  hotspot_lies: dict[str, list[str]] | None = None) -> Roaming:
+    corp = corp_world(seed, title, signed=signed)
+    world = corp.world
+    intranet = world.networks["intranet"]
+    intranet.prefixes = (*intranet.prefixes, prefix(HOME_PRIVATE))
+    world.add_network("visited", f"Hotel WiFi {' + '.join(HOTEL_PREFIXES)}", list(HOTEL_PREFIXES),
+                      kind="visited", public=[HOTEL_PREFIXES[0]], trusted=False)
+    world.link("visited", "internet")
+
+    ns = world.host("ns")
+    DhcpServer(ns, OFFICE_POOL, dns=[ADDRESSES["ns"]], domain=DOMAIN, router=GATEWAY,
+               reserved={"laptop": LAPTOP_HOME})
+    gateway = corp.host("vpn", GATEWAY, "gateway")
+    corp.ipsec(gateway, "bypass any")
+    VpnGateway(gateway, VPN_POOL, {corp.fqdn("laptop"): LAPTOP_INNER}, CA_NAME)
+
+    hotspot = world.add_host(Host("hotspot", "router", malicious=bool(hotspot_lies)), "visited", [HOTSPOT])
+    DhcpServer(hotspot, GUEST_POOL, dns=[HOTSPOT], domain=HOTEL_DOMAIN, router=HOTSPOT)
+    DnsServer(hotspot, directory=world.directory, lies=hotspot_lies)
+
+    laptop = corp.host("laptop", LAPTOP_HOME, "mobile")
+    return Roaming(corp, laptop, gateway, hotspot, location)
+
+
+__all__ = ["Roaming", "roaming_world", "GATEWAY", "VPN_POOL", "LAPTOP_HOME", "LAPTOP_INNER", "PRINTER_B",
+           "HOME_PRIVATE", "HOTSPOT", "INTRANET_RULE", "TUNNEL_RULE", "POOL_RULE", "DHCP_RULE"]
