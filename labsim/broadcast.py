@@ -36,6 +36,7 @@ from scapy.layers.llmnr import LLMNRQuery, LLMNRResponse
 from scapy.layers.netbios import NBNS_ADD_ENTRY, NBNSHeader, NBNSQueryRequest, NBNSQueryResponse
 
 from .addresses import Address, ip
+from .errors import UnknownChoice
 
 NBNS_PORT = 137
 LLMNR_PORT = 5355
@@ -162,7 +163,7 @@ class NameQueryProbe:
     def __init__(self, host, name: str, target, port: int = 445, payload: bytes = b"SMB: read C$/payroll.xlsx",
                  via: str = "ipv4", start_us: int = 2_000, flow: str = "attack"):
         if via not in ("ipv4", "ipv6"):
-            raise ValueError(f"via must be ipv4 or ipv6, not {via!r}")
+            raise UnknownChoice("way for the probe to ask", via, ("ipv4", "ipv6"))
         self.host, self.name, self.target, self.port, self.payload = host, name, ip(target), port, payload
         self.via, self.flow = via, flow
         self.answered_by: Address | None = None
