@@ -31,7 +31,7 @@ from .layout import layout_for
 from .steps import build_steps
 from .style import INK, MUTED, OUTCOME_STYLE, STATES
 from .topology import (RC, Z_TEXT, Z_TRAIL, draw_glyph, draw_world, fit_strip, new_canvas, png_bytes,
-                       svg_bytes)
+                       svg_bytes, unclip)
 
 HEADER_H = 1.5       # inches above the topology: title, provenance and verdict
 ROW_H = 0.2          # one line of the flow list below it
@@ -162,6 +162,7 @@ def figure_for(result, scenario: str | None = None):
         draw_flows(ax, steps, flows)
         _header(ax, result, spec, layout.width, layout.height + HEADER_H)
         _flow_list(ax, result, flows, layout.width, 0.0)
+        unclip(ax)
     return fig, flows
 
 

@@ -278,6 +278,12 @@ def client_of(world, scenario: str | None = None) -> str | None:
     return None
 
 
+def unclip(ax) -> None:
+    """Nothing is drawn outside the canvas anyway; unclipped artists keep clip paths out of the SVG."""
+    for artist in [*ax.patches, *ax.lines, *ax.texts]:
+        artist.set_clip_on(False)
+
+
 def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: bool = True) -> None:
     for region in layout.regions.values():
         _region(ax, region)
@@ -303,6 +309,7 @@ def topology_figure(world, scenario: str | None = None, layout: Layout | None = 
     with matplotlib.rc_context(RC):
         fig, ax = new_canvas(layout.width, layout.height)
         draw_world(ax, world, layout, scenario)
+        unclip(ax)
     return fig, layout
 
 
@@ -320,12 +327,19 @@ def png_bytes(fig, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
+def _short_path(match: re.Match) -> str:
+    data = re.sub(r"(\d+\.\d\d)\d+", r"\1", match.group(1))
+    return 'd="' + " ".join(data.split()) + '"'
+
+
 def _inline(svg: str) -> str:
-    """matplotlib's SVG made fit to sit inside HTML: no prolog, no global stylesheet, no comments."""
+    """matplotlib's SVG made fit to sit inside HTML: no prolog, no global stylesheet, no comments,
+    path data on one line with two decimals (a hundredth of a point)."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     svg = re.sub(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>\s*", "", svg, flags=re.S)
+    svg = re.sub(r'd="([^"]*)"', _short_path, svg)
     svg = re.sub(r">\s+<", "><", svg)
     return svg.strip()
 
@@ -375,6 +389,6 @@ def topology_svg(world, scenario: str | None = None) -> str:
     return topology_svg_and_layout(world, scenario)[0]
 
 
-__all__ = ["topology_figure", "topology_svg", "topology_svg_and_layout", "draw_world", "draw_legend",
+__all__ = ["unclip", "topology_figure", "topology_svg", "topology_svg_and_layout", "draw_world", "draw_legend",
            "draw_glyph", "legend_entries", "marker_path", "svg_bytes", "png_bytes", "new_canvas", "client_of",
            "RC"]

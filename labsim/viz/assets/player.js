@@ -132,7 +132,7 @@
       var i = +key;
       each(key, function (g) {
         g.classList.toggle("lsp-off", i > cur || !shown(i) || (i === cur && animate && !reduced && !!steps[i].p));
-        g.classList.toggle("lsp-past", i < cur);
+        g.classList.toggle("lsp-past", i < cur && cur < n - 1);   /* the last step shows the whole run */
         g.classList.toggle("lsp-now", i === cur);
         g.classList.remove("lsp-pop");
       });
