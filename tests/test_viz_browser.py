@@ -1,0 +1,89 @@
+"""The standalone animation in a real browser (headless Chromium): it plays and steps with no server."""
+
+import shutil
+
+import pytest
+
+import labsim
+from labsim.viz.player import animation_document
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed")
+    path = tmp_path_factory.mktemp("anim") / "fig1.html"
+    path.write_text(animation_document(labsim.run("fig1")))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        page.wait_for_selector(".labsim-player[data-live] .labsim-toolbar")
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+def _current(page) -> int:
+    return int(page.get_attribute("tr.labsim-current", "data-step"))
+
+
+def test_script_takes_over_the_static_picture(page):
+    """With scripts on, the fallback <img> becomes inline SVG and the toolbar appears, without errors."""
+    assert page.locator("img.labsim-picture").count() == 0
+    assert page.locator(".labsim-stage svg.labsim-svg").count() == 1
+    assert page.errors == []
+
+
+def test_starts_at_the_last_event_like_the_static_picture(page):
+    """The player opens on the whole run, the same state the static picture shows."""
+    events = len(labsim.run("fig1").events)
+    assert _current(page) == events - 1
+    assert page.text_content(".labsim-step") == f"event {events} of {events}"
+
+
+def test_first_next_and_back_step_the_event_list(page):
+    """« first, next › and ‹ back move the current row one event at a time."""
+    page.click(".labsim-first")
+    assert _current(page) == 0
+    page.click(".labsim-next")
+    page.click(".labsim-next")
+    assert _current(page) == 2
+    page.click(".labsim-prev")
+    assert _current(page) == 1
+    page.keyboard.press("ArrowRight")        # the player has focus after a click inside it
+    assert _current(page) == 2
+
+
+def test_filters_hide_rows_and_stepping_skips_them(page):
+    """Unticking 'decisions' hides SPD/app/route/note rows, and next jumps to the next packet event."""
+    page.click(".labsim-first")
+    page.uncheck(".labsim-filter[data-kind=decisions]")
+    hidden = page.locator("tr.labsim-event.labsim-hidden").count()
+    decisions = sum(1 for e in labsim.run("fig1").events if e.kind in ("spd", "app", "route", "note"))
+    assert hidden == decisions
+    for _ in range(3):
+        page.click(".labsim-next")
+        assert page.get_attribute("tr.labsim-current", "data-kind") not in ("spd", "app", "route", "note")
+    page.check(".labsim-filter[data-kind=decisions]")
+    assert page.locator("tr.labsim-event.labsim-hidden").count() == 0
+
+
+def test_play_moves_a_packet_along_its_path(page):
+    """Play animates: the token becomes visible and the current row advances."""
+    page.click(".labsim-first")
+    start = _current(page)
+    page.click(".labsim-play")
+    page.wait_for_function("() => document.querySelector('.lsp-token').getAttribute('visibility') === 'visible'",
+                           timeout=10000)
+    page.wait_for_function(f"() => +document.querySelector('tr.labsim-current').dataset.step > {start + 1}",
+                           timeout=10000)
+    page.click(".labsim-play")               # pause
+    assert page.text_content(".labsim-play").endswith("play")
+    assert page.errors == []
