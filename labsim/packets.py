@@ -110,7 +110,19 @@ def wire_class(pkt: ScapyPacket) -> str:
 
 
 def summary(pkt: ScapyPacket) -> str:
-    """A short, stable, one-line description (not scapy's, which changes between versions)."""
+    """A short, stable, one-line description (not scapy's, which changes between versions).
+
+    A packet is described once: every host that records a decision about it reuses the words
+    (kept on the packet object; labsim never changes a packet after building it).
+    """
+    known = getattr(pkt, "_labsim_summary", None)
+    if known is None:
+        known = _describe(pkt)
+        object.__setattr__(pkt, "_labsim_summary", known)
+    return known
+
+
+def _describe(pkt: ScapyPacket) -> str:
     if pkt.haslayer(ESP):
         esp = pkt[ESP]
         return f"ESP {pkt.src} > {pkt.dst} spi=0x{esp.spi:08x} seq={esp.seq}"

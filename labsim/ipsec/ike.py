@@ -12,7 +12,10 @@ selectors other than the two IKE endpoints installs a tunnel-mode pair whose inn
 are the initiator's TSi, and checks its SPD and PAD against that inner address, the one the
 peer's identity claims (RFC 4301 section 4.4.3).
 
-Messages are built with scapy's IKEv2 classes so the capture shows them. One teaching
+Messages are built with scapy's IKEv2 classes so the capture shows them. Certificates
+travel as standard X.509 CERT payloads, but scapy is handed them as opaque DER bytes, both
+ways: decoding their ASN.1 field by field would cost ten times the rest of the exchange, and
+hosts check certificates with ``cryptography`` (labsim.pki) anyway. One teaching
 liberty: real IKEv2 encrypts IKE_AUTH's payloads under SK_e; labsim leaves them readable,
 so the certificate a peer presented can be seen in the capture.
 """
@@ -30,8 +33,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from scapy.contrib.ikev2 import (
     IKEv2, IKEv2_AUTH, IKEv2_CERT, IKEv2_Delete, IKEv2_IDi, IKEv2_IDr, IKEv2_KE, IKEv2_Nonce, IKEv2_Notify,
-    IKEv2_Proposal, IKEv2_SA, IKEv2_Transform, IKEv2_TSi, IKEv2_TSr, IPv4TrafficSelector, IPv6TrafficSelector,
+    IKEv2_Payload, IKEv2_Proposal, IKEv2_SA, IKEv2_Transform, IKEv2_TSi, IKEv2_TSr, IKEv2CertificateEncodings,
+    IPv4TrafficSelector, IPv6TrafficSelector,
 )
+from scapy.fields import ByteEnumField, XStrLenField
 
 import ipaddress
 
@@ -118,6 +123,45 @@ def _selector(net: Prefix):
                                ending_address_v6=str(net.broadcast_address))
 
 
+CERT_PAYLOAD = 37
+CERT_X509_SIGNATURE = 4
+
+
+class _Certificate(IKEv2_CERT):
+    """A CERT payload whose certificate scapy keeps as DER bytes (same bytes on the wire)."""
+
+    fields_desc = IKEv2_Payload.fields_desc[:3] + [
+        ByteEnumField("cert_encoding", CERT_X509_SIGNATURE, IKEv2CertificateEncodings),
+        XStrLenField("cert_data", b"", length_from=lambda pkt: pkt.length - 5),
+    ]
+
+
+def _message(*payloads) -> bytes:
+    """Chain an IKE header and its payloads in place (``/`` would copy the whole chain each time)."""
+    head = payloads[0]
+    for payload in payloads[1:]:
+        head.add_payload(payload)
+    return bytes(head)
+
+
+def parse_message(data: bytes):
+    """scapy's dissection of an IKEv2 message, with each X.509 CERT payload left as DER bytes.
+
+    scapy picks the certificate's decoder by the payload's encoding byte; the copy it is
+    given says "reserved" there, so ``cert_data`` stays the bytes that were sent.
+    """
+    raw = bytearray(data)
+    kind, offset = (raw[16], 28) if len(raw) >= 28 else (0, 0)
+    while kind and offset + 5 <= len(raw):
+        if kind == CERT_PAYLOAD and raw[offset + 4] == CERT_X509_SIGNATURE:
+            raw[offset + 4] = 0
+        length = int.from_bytes(raw[offset + 2:offset + 4], "big")
+        if length < 4:
+            break
+        kind, offset = raw[offset], offset + length
+    return IKEv2(bytes(raw))
+
+
 def _ranges(payload) -> tuple[Prefix, ...]:
     """The prefixes a TSi/TSr payload names (each selector's address range, summarised)."""
     found = []
@@ -127,6 +171,22 @@ def _ranges(payload) -> tuple[Prefix, ...]:
         end = ip(ts.ending_address_v4 if v4 else ts.ending_address_v6)
         found += ipaddress.summarize_address_range(start, end)
     return tuple(found)
+
+
+def _proposal():
+    return IKEv2_SA(prop=IKEv2_Proposal(trans_nb=1, trans=IKEv2_Transform(transform_type="Encryption",
+                                                                         transform_id=20)))
+
+
+def _credentials(own, auth: bytes) -> tuple:
+    """The CERT and AUTH payloads that prove ``own``'s identity."""
+    return (_Certificate(cert_encoding=CERT_X509_SIGNATURE, cert_data=own.cert_der),
+            IKEv2_AUTH(auth_type=AUTH_DIGITAL_SIGNATURE, load=auth))
+
+
+def _traffic_selectors(ts_i, ts_r) -> tuple:
+    return (IKEv2_TSi(number_of_TSs=len(ts_i), traffic_selector=[_selector(p) for p in ts_i]),
+            IKEv2_TSr(number_of_TSs=len(ts_r), traffic_selector=[_selector(p) for p in ts_r]))
 
 
 def _child_sa(spi: int):
@@ -165,11 +225,8 @@ class IkeDaemon:
                        waiters=[on_done])
         ex.dh = X25519PrivateKey.from_private_bytes(sim.randbytes(32))
         ex.nonce_i = sim.randbytes(32)
-        msg = (IKEv2(init_SPI=ex.spi_i, exch_type="IKE_SA_INIT", flags="Initiator")
-               / IKEv2_SA(prop=IKEv2_Proposal(trans_nb=1, trans=IKEv2_Transform(transform_type="Encryption",
-                                                                                transform_id=20)))
-               / IKEv2_KE(group=31, ke=_public(ex.dh)) / IKEv2_Nonce(nonce=ex.nonce_i))
-        ex.msg1 = bytes(msg)
+        ex.msg1 = _message(IKEv2(init_SPI=ex.spi_i, exch_type="IKE_SA_INIT", flags="Initiator"), _proposal(),
+                           IKEv2_KE(group=31, ke=_public(ex.dh)), IKEv2_Nonce(nonce=ex.nonce_i))
         self.exchanges[ex.spi_i] = ex
         self.pending[key] = ex
         sim.record("ike", host.name, f"IKE with {peer}", "start", "no SA exists yet, so the packet waits for IKE")
@@ -190,12 +247,12 @@ class IkeDaemon:
         for waiter in ex.waiters:
             waiter(sa, reason, silent_peer)
 
-    def _on_init_response(self, ex: _Exchange, msg) -> None:
+    def _on_init_response(self, ex: _Exchange, msg, data: bytes) -> None:
         host, sim = self.host, self.host.sim
         if msg.haslayer(IKEv2_Notify) and not msg.haslayer(IKEv2_KE):
             self._finish(ex, None, f"{ex.peer} refused IKE_SA_INIT")
             return
-        ex.spi_r, ex.nonce_r, ex.msg2 = msg.resp_SPI, msg[IKEv2_Nonce].nonce, bytes(msg)
+        ex.spi_r, ex.nonce_r, ex.msg2 = msg.resp_SPI, msg[IKEv2_Nonce].nonce, data
         ex.derive(ex.dh.exchange(X25519PublicKey.from_public_bytes(msg[IKEv2_KE].ke)))
         if host.identity is None:
             self._finish(ex, None, f"{host.name} has no certificate to authenticate with")
@@ -205,14 +262,10 @@ class IkeDaemon:
         own = host.identity
         auth = own.sign(_signed_octets(ex.msg1, ex.nonce_r, ex.sk_pi, own.name))
         remote_ts = ex.tunnel_inner or (prefix(ex.peer),)
-        out = (IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Initiator", id=1)
-               / IKEv2_IDi(IDtype=ID_FQDN, ID=own.name.encode())
-               / IKEv2_CERT(cert_encoding="X.509 Certificate - Signature", cert_data=own.cert_der)
-               / IKEv2_AUTH(auth_type=AUTH_DIGITAL_SIGNATURE, load=auth)
-               / _child_sa(ex.child_spi_i)
-               / IKEv2_TSi(number_of_TSs=1, traffic_selector=[_selector(prefix(ex.inner_local or ex.local))])
-               / IKEv2_TSr(number_of_TSs=len(remote_ts), traffic_selector=[_selector(p) for p in remote_ts]))
-        sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(out), src=ex.local))
+        out = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Initiator", id=1),
+                       IKEv2_IDi(IDtype=ID_FQDN, ID=own.name.encode()), *_credentials(own, auth),
+                       _child_sa(ex.child_spi_i), *_traffic_selectors((prefix(ex.inner_local or ex.local),), remote_ts))
+        sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, out, src=ex.local))
 
     def _on_auth_response(self, ex: _Exchange, msg) -> None:
         host = self.host
@@ -247,9 +300,9 @@ class IkeDaemon:
         check_peer(host, ex.peer, name, issuer, ex.expected_name, decided)
 
     def _send_delete(self, ex: _Exchange) -> None:
-        msg = (IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="INFORMATIONAL", flags="Initiator", id=2)
-               / IKEv2_Delete(proto=1, SPIsize=0, SPInum=0))
-        self.host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(msg), src=ex.local)
+        msg = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="INFORMATIONAL", flags="Initiator", id=2),
+                       IKEv2_Delete(proto=1, SPIsize=0, SPInum=0))
+        self.host.udp_send(ex.peer, IKE_PORT, IKE_PORT, msg, src=ex.local)
 
     # ------------------------------------------------------------ both sides
 
@@ -278,7 +331,7 @@ class IkeDaemon:
 
     def on_message(self, packet, src: Address, sport: int, dst: Address, data: bytes) -> None:
         try:
-            msg = IKEv2(data)
+            msg = parse_message(data)
         except Exception:  # a malformed message is dropped, as a real daemon would
             self.host.sim.record("drop", self.host.name, "IKE", "discard", "malformed IKE message")
             return
@@ -290,7 +343,7 @@ class IkeDaemon:
             if ex is None or ex.role != "initiator" or ex.state == "done":
                 return
             if exch == "IKE_SA_INIT" and ex.state == "init_sent":
-                self._on_init_response(ex, msg)
+                self._on_init_response(ex, msg, data)
             elif exch == "IKE_AUTH" and ex.state == "auth_sent":
                 self._on_auth_response(ex, msg)
             return
@@ -314,11 +367,8 @@ class IkeDaemon:
         ex = _Exchange("responder", src, dst, bytes(msg.init_SPI), sim.randbytes(8), state="init_received")
         ex.dh = X25519PrivateKey.from_private_bytes(sim.randbytes(32))
         ex.nonce_i, ex.nonce_r, ex.msg1 = msg[IKEv2_Nonce].nonce, sim.randbytes(32), data
-        reply = (IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_SA_INIT", flags="Response")
-                 / IKEv2_SA(prop=IKEv2_Proposal(trans_nb=1, trans=IKEv2_Transform(transform_type="Encryption",
-                                                                                  transform_id=20)))
-                 / IKEv2_KE(group=31, ke=_public(ex.dh)) / IKEv2_Nonce(nonce=ex.nonce_r))
-        ex.msg2 = bytes(reply)
+        ex.msg2 = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_SA_INIT", flags="Response"),
+                           _proposal(), IKEv2_KE(group=31, ke=_public(ex.dh)), IKEv2_Nonce(nonce=ex.nonce_r))
         ex.derive(ex.dh.exchange(X25519PublicKey.from_public_bytes(msg[IKEv2_KE].ke)))
         self.exchanges[ex.spi_i] = ex
         sim.schedule(CRYPTO_US, lambda: host.udp_send(src, IKE_PORT, IKE_PORT, ex.msg2, src=dst))
@@ -328,9 +378,9 @@ class IkeDaemon:
 
         def refuse(code: int, reason: str) -> None:
             sim.record("ike", host.name, f"IKE from {ex.peer}", "refuse", reason)
-            reply = (IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Response", id=1)
-                     / IKEv2_Notify(type=code))
-            host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(reply), src=ex.local)
+            reply = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Response", id=1),
+                             IKEv2_Notify(type=code))
+            host.udp_send(ex.peer, IKE_PORT, IKE_PORT, reply, src=ex.local)
 
         proven = self._verify_peer(ex, msg, IKEv2_IDi, ex.msg1, ex.nonce_r, ex.sk_pi)
         if isinstance(proven, str):
@@ -367,13 +417,10 @@ class IkeDaemon:
             own = host.identity
             auth = own.sign(_signed_octets(ex.msg2, ex.nonce_i, ex.sk_pr, own.name))
             ex.state = "done"
-            reply = (IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Response", id=1)
-                     / IKEv2_IDr(IDtype=ID_FQDN, ID=own.name.encode())
-                     / IKEv2_CERT(cert_encoding="X.509 Certificate - Signature", cert_data=own.cert_der)
-                     / IKEv2_AUTH(auth_type=AUTH_DIGITAL_SIGNATURE, load=auth)
-                     / _child_sa(ex.child_spi_r)
-                     / msg[IKEv2_TSi].copy() / msg[IKEv2_TSr].copy())
-            sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, bytes(reply), src=ex.local))
+            reply = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Response", id=1),
+                             IKEv2_IDr(IDtype=ID_FQDN, ID=own.name.encode()), *_credentials(own, auth),
+                             _child_sa(ex.child_spi_r), *_traffic_selectors(ts_i, ts_r))
+            sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, reply, src=ex.local))
 
         check_peer(host, claimed, name, issuer, None, decided)
 
@@ -381,7 +428,7 @@ class IkeDaemon:
 def describe_ike(data: bytes) -> str:
     """``IKE_AUTH request IDi=host-a.example.org CERT AUTH`` and the like."""
     try:
-        msg = IKEv2(data)
+        msg = parse_message(data)
     except Exception:
         return "malformed"
     exch = msg.sprintf("%IKEv2.exch_type%")
