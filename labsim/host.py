@@ -299,7 +299,8 @@ class Host:
         match = self.spd.lookup(view)
         action = match.action
         src = ip(pkt.src)
-        if action == "protect" and self.soft_sas.admits(src, self.sim.now):
+        # a soft SA stands in for an SA between two unicast addresses: the peer's broadcasts are not on it
+        if action == "protect" and cls == "unicast" and self.soft_sas.admits(src, self.sim.now):
             soft = self.soft_sas.get(src)
             self.sim.record("spd", self.name, summary(pkt), "ADMIT",
                             f"a clear packet from {src} matches PROTECT, but a soft SA admits it "

@@ -64,3 +64,13 @@ def test_soft_sas_expire():
     assert table.admits(ip("1.2.0.80"), SOFT_SA_LIFETIME_US)
     assert not table.admits(ip("1.2.0.80"), SOFT_SA_LIFETIME_US + 1)
     assert table.peers() == [ip("1.2.0.80")]
+
+
+def test_a_soft_sa_does_not_admit_the_peers_broadcasts():
+    """The soft SA stands for an SA between two unicast addresses; the peer's broadcast still meets PROTECT."""
+    w, h, printer, _, got = lan()
+    h.udp_send("1.2.0.80", 9100, 9100, b"job")
+    w.sim.schedule(4_000_000, lambda: w.transmit(
+        printer, Packet(udp("1.2.0.80", "1.2.255.255", 9100, 9100, b"hello all"), "printer")))
+    w.run()
+    assert h.soft_sas.peers() == [ip("1.2.0.80")] and got == []
