@@ -25,12 +25,13 @@ STATE_WORDS = {"clear": "clear text", "esp": "ESP", "ike": "IKE", "dns": "DNS", 
 
 def scenario_spec(label: str | None):
     """The registered scenario called ``label``, or None for a hand-built world."""
+    from labsim.errors import UnknownScenario
+    from labsim.scenarios import get
     if not label:
         return None
     try:
-        from labsim.scenarios import get
         return get(label)
-    except Exception:
+    except UnknownScenario:
         return None
 
 

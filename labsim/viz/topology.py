@@ -23,16 +23,12 @@ import io
 import re
 
 import matplotlib
+from matplotlib import patches
+from matplotlib.figure import Figure   # no pyplot: nothing global, the notebook's backend is left alone
+from matplotlib.path import Path
 
-matplotlib.use("agg", force=False)
-
-from matplotlib import patches  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.path import Path  # noqa: E402
-
-from .layout import HOST_H, HOST_W, STRIP_H, Layout, layout_for  # noqa: E402
-from .style import (FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATE_ORDER, STATES,  # noqa: E402
-                    role_words)
+from .layout import HOST_H, HOST_W, STRIP_H, Layout, layout_for
+from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATE_ORDER, STATES, role_words
 
 #: rcParams that make every drawing byte-identical from run to run.
 RC = {
@@ -263,14 +259,10 @@ def draw_spd(ax, world, client: str | None, x: float, y_top: float) -> None:
 
 def client_of(world, scenario: str | None = None) -> str | None:
     """The host whose view the picture takes: the scenario's client, else the first client-like host."""
-    if scenario:
-        try:
-            from labsim.scenarios import get
-            name = get(scenario).client
-            if name in world.hosts:
-                return name
-        except Exception:   # a label that is not a registered scenario (a hand-built world)
-            pass
+    from .describe import scenario_spec
+    spec = scenario_spec(scenario)      # None for a label that is not a scenario (a hand-built world)
+    if spec is not None and spec.client in world.hosts:
+        return spec.client
     for role in ("client", "laptop", "mobile"):
         for name in sorted(world.hosts):
             if world.hosts[name].role == role:
