@@ -63,8 +63,9 @@ def build(t: dict[str, str], seed: int = 0):
 
 
 def _narrate(roaming, t: dict[str, str]) -> None:
-    if not roaming.away and t["split_exclude"] == "off":
-        roaming.note("split_exclude=off", "the laptop is at the office: no VPN, so nothing is tunnelled or excluded")
+    if not roaming.away:
+        roaming.note(f"split_exclude={t['split_exclude']}",
+                     "the laptop is at the office: no VPN, so nothing is tunnelled or excluded")
     if roaming.away and t["split_exclude"] == "off" and t["private_policy"] == "protect":
         roaming.note("private_policy=protect", f"the tunnel rule for {HOME_PRIVATE} comes first, so the rule for "
                                                "other private addresses never sees printer-b's")
