@@ -1,0 +1,115 @@
+"""labsim/audit/cli.py: `python -m labsim audit`, its acceptance commands, flags, JSON and errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from labsim.cli import main
+
+from test_audit_support import EXAMPLES
+
+GROUP_AUTH = str(EXAMPLES / "strongswan-group-auth" / "swanctl.conf")
+HARDENED = str(EXAMPLES / "strongswan-hardened" / "swanctl.conf")
+BROADCAST = str(EXAMPLES / "xfrm-broadcast-bypass" / "policies.txt")
+
+
+def run(capsys, *argv):
+    status = main(["audit", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_acceptance_the_strongswan_example_lists_1a_and_1b_with_runs_that_succeed_as_attacks():
+    """`python -m labsim audit <strongSwan example> --json`, in a fresh interpreter, as the issue says."""
+    done = subprocess.run([sys.executable, "-m", "labsim", "audit", GROUP_AUTH, "--json"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {"1a", "1b"} <= set(report["exposed"])
+    for problem in ("1a", "1b"):
+        finding = next(f for f in report["findings"] if f["problem"] == problem)
+        run_json = finding["counterexample"]["run"]
+        assert run_json["attack_succeeded"] and run_json["problem"] == problem
+        assert run_json["events"], "the trace is there for a notebook to animate"
+
+
+def test_acceptance_the_hardened_example_lists_none(capsys):
+    """The hardened policy passes: no finding is exposed."""
+    status, out, _ = run(capsys, HARDENED, "--json", "--no-events")
+    assert status == 0
+    report = json.loads(out)
+    assert report["exposed"] == []
+    assert {f["status"] for f in report["findings"]} <= {"not exposed", "not applicable"}
+
+
+def test_acceptance_a_malformed_config_is_a_clear_error_with_file_and_line_and_exit_2(tmp_path):
+    """A fresh interpreter prints one line naming file and line, no traceback, and exits 2."""
+    bad = tmp_path / "swanctl.conf"
+    bad.write_text("connections {\n   lan {\n      remote_addrs = 10.1.0.0/16\n      children {\n"
+                   "         lan { mode = transprot }\n      }\n   }\n}\n")
+    done = subprocess.run([sys.executable, "-m", "labsim", "audit", str(bad)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {bad}, line 5: mode must be one of tunnel, transport")
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_the_text_report_cites_the_paper_and_the_config(capsys):
+    """The human report has the policy with its lines, the profile with sources, and each section."""
+    status, out, _ = run(capsys, BROADCAST)
+    assert status == 0
+    assert "(Linux ip xfrm policies)" in out and "policies.txt:31" in out
+    assert "section 4.2" in out and "section 7" in out and "set in" in out
+    assert "Summary: exposed: 1a, 1b, 2, 3, 5a, 5b; not exposed: 4." in out
+
+
+def test_flags_override_the_profile_beside_the_config(capsys):
+    """--no-stateful beats the stateful = true of labsim-profile.toml; the JSON says it was a flag."""
+    status, out, _ = run(capsys, BROADCAST, "--json", "--no-events", "--no-stateful", "--dnssec")
+    report = json.loads(out)
+    facts = {f["name"]: f for f in report["profile"]}
+    assert facts["stateful"]["value"] == "no" and facts["stateful"]["source"] == "set by a flag"
+    assert "5a" not in report["exposed"] and "1a" not in report["exposed"]
+
+
+def test_no_profile_ignores_the_file_beside_the_config(capsys):
+    """--no-profile audits with defaults: the laptop is then a stationary host."""
+    _, out, _ = run(capsys, BROADCAST, "--json", "--no-events", "--no-profile")
+    facts = {f["name"]: f for f in json.loads(out)["profile"]}
+    assert facts["mobile"]["value"] == "no" and facts["mobile"]["source"] == "default"
+
+
+def test_fail_on_exposed_exits_1_for_ci(capsys):
+    """With --fail-on-exposed an exposed finding makes the exit status 1; a clean audit stays 0."""
+    assert run(capsys, GROUP_AUTH, "--fail-on-exposed")[0] == 1
+    assert run(capsys, HARDENED, "--fail-on-exposed")[0] == 0
+
+
+def test_servers_and_ranges_can_be_given_by_flag(capsys):
+    """--server names the peer the counterexamples use; --range sets the organisation's addresses."""
+    _, out, _ = run(capsys, GROUP_AUTH, "--json", "--no-events", "--server", "files.example.org=10.1.7.7:445",
+                    "--range", "10.1.0.0/16")
+    finding = next(f for f in json.loads(out)["findings"] if f["problem"] == "1b")
+    assert "files.example.org" in finding["why"] and "10.1.7.7" in finding["why"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["/nonexistent/swanctl.conf"], "error: /nonexistent/swanctl.conf: no such file"),
+    ([GROUP_AUTH, "--range", "10.1.0.0/33"], "error: --range: '10.1.0.0/33' does not appear to be an IPv4 or IPv6"),
+    ([GROUP_AUTH, "--server", "server-b"], "error: --server: a server is NAME=ADDRESS[:PORT]"),
+    ([GROUP_AUTH, "--format", "spd"], f"error: SPD {GROUP_AUTH}, line 9, column 1: a rule starts with an action"),
+])
+def test_bad_arguments_are_errors_with_exit_2(capsys, argv, message):
+    """Every mistake a user can make on the command line is one clear message and status 2."""
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.startswith(message)
+
+
+def test_a_bad_profile_file_names_its_line(capsys, tmp_path):
+    """--profile FILE with an unknown setting is an error naming the file and line."""
+    profile = tmp_path / "p.toml"
+    profile.write_text("mobile = true\nmoblie = false\n")
+    status, _, err = run(capsys, GROUP_AUTH, "--profile", str(profile))
+    assert status == 2 and err.startswith(f"error: {profile}, line 2: unknown setting 'moblie' (did you mean 'mobile'?)")
