@@ -29,7 +29,6 @@ of the host that answered.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 from scapy.layers.dns import DNSQR, DNSRR
 from scapy.layers.llmnr import LLMNRQuery, LLMNRResponse
@@ -51,7 +50,6 @@ def netbios_name(name: str) -> str:
     return name.split(".")[0].upper()[:15]
 
 
-@lru_cache(maxsize=256)
 def describe_nbns(data: bytes) -> str:
     """``query HOST-A id=7`` or ``answer HOST-A is 1.2.0.5 id=7`` for the trace."""
     try:
@@ -67,7 +65,6 @@ def describe_nbns(data: bytes) -> str:
     return "malformed NetBIOS name service message"
 
 
-@lru_cache(maxsize=256)
 def describe_llmnr(data: bytes) -> str:
     """``query host-a AAAA id=5`` or ``answer host-a AAAA 2001:db8::5 id=5``."""
     try:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from scapy.layers.dhcp import BOOTP, DHCP
 
@@ -85,7 +84,6 @@ def parse(data: bytes):
     return message if message.haslayer(DHCP) else None
 
 
-@lru_cache(maxsize=512)
 def describe_dhcp(data: bytes) -> str:
     """``DISCOVER xid=0x1234`` or ``ACK 7.7.7.23 dns=7.7.7.1 xid=0x1234`` for the trace."""
     message = parse(data)
@@ -169,7 +167,8 @@ class DhcpServer:
             options.append(("domain", self.domain.encode()))
         options.append("end")
         reply = BOOTP(op=2, xid=request.xid, flags=request.flags, ciaddr=request.ciaddr, yiaddr=str(address),
-                      siaddr=str(server), chaddr=request.chaddr) / DHCP(options=options)
+                      siaddr=str(server), chaddr=request.chaddr)
+        reply.add_payload(DHCP(options=options))   # in place: '/' would copy both layers first
         wire = bytes(reply)
         self.host.sim.schedule(SERVER_DELAY_US, lambda: self.host.udp_send(to, SERVER_PORT, CLIENT_PORT, wire,
                                                                            src=server))
@@ -199,7 +198,8 @@ class DhcpClient:
         if requested is not None:
             options += [("requested_addr", str(requested)), ("server_id", str(server))]
         options += [("param_req_list", [1, 3, 6, 15]), "end"]
-        message = BOOTP(op=1, xid=self.xid, flags=FLAG_BROADCAST, chaddr=self.mac) / DHCP(options=options)
+        message = BOOTP(op=1, xid=self.xid, flags=FLAG_BROADCAST, chaddr=self.mac)
+        message.add_payload(DHCP(options=options))
         self.host.udp_send(BROADCAST, CLIENT_PORT, SERVER_PORT, bytes(message), src="0.0.0.0")
 
     def on_message(self, packet, src: Address, sport: int, dst: Address, data: bytes) -> None:

@@ -56,7 +56,11 @@ class Packet:
         return ip(self.ip.dst)
 
     def copy(self) -> Packet:
-        return Packet(self.ip.copy(), self.origin, dict(self.facts))
+        twin = self.ip.copy()
+        known = getattr(self.ip, "_labsim_summary", None)
+        if known is not None:   # the same bytes: keep the words summary() already found for them
+            object.__setattr__(twin, "_labsim_summary", known)
+        return Packet(twin, self.origin, dict(self.facts))
 
 
 def ip_header(src, dst, **kw) -> ScapyPacket:
@@ -66,16 +70,22 @@ def ip_header(src, dst, **kw) -> ScapyPacket:
     return IP(src=src, dst=dst, **kw)
 
 
+def _stack(*layers) -> ScapyPacket:
+    """``a / b / c`` without the copies: '/' clones the whole stack at every step."""
+    for upper, lower in zip(layers[:0:-1], layers[-2::-1]):
+        lower.add_payload(upper)
+    return layers[0]
+
+
 def tcp(src, dst, sport: int, dport: int, flags: str, payload: bytes = b"", seq: int = 0, ack: int = 0) -> ScapyPacket:
-    pkt = ip_header(src, dst) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
-    return pkt / Raw(payload) if payload else pkt
+    segment = TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
+    return _stack(ip_header(src, dst), segment, *([Raw(payload)] if payload else []))
 
 
 def udp(src, dst, sport: int, dport: int, payload: bytes | ScapyPacket = b"") -> ScapyPacket:
-    pkt = ip_header(src, dst) / UDP(sport=sport, dport=dport)
     if isinstance(payload, ScapyPacket):
-        return pkt / payload
-    return pkt / Raw(payload) if payload else pkt
+        return ip_header(src, dst) / UDP(sport=sport, dport=dport) / payload
+    return _stack(ip_header(src, dst), UDP(sport=sport, dport=dport), *([Raw(payload)] if payload else []))
 
 
 def transport(pkt: ScapyPacket):
