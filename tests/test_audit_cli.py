@@ -113,3 +113,13 @@ def test_a_bad_profile_file_names_its_line(capsys, tmp_path):
     profile.write_text("mobile = true\nmoblie = false\n")
     status, _, err = run(capsys, GROUP_AUTH, "--profile", str(profile))
     assert status == 2 and err.startswith(f"error: {profile}, line 2: unknown setting 'moblie' (did you mean 'mobile'?)")
+
+
+def test_auditing_loads_no_drawing_or_notebook_package():
+    """labsim.audit sits above the model and below viz: an audit imports no matplotlib, ipywidgets, IPython."""
+    code = ("import sys\nfrom labsim.audit import audit\n"
+            f"audit({GROUP_AUTH!r})\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets', 'IPython')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

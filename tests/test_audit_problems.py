@@ -275,3 +275,9 @@ def test_the_hardened_example_is_exposed_to_nothing_and_says_why_for_each_proble
 def test_audits_are_deterministic():
     """Two audits of the same file give the same JSON, traces included."""
     assert audit(BROADCAST).to_json() == audit(BROADCAST).to_json()
+
+
+def test_an_audit_opens_no_socket(no_sockets):
+    """Counterexamples run in the simulator only: nothing touches a real network."""
+    assert audit(BROADCAST).exposed
+    assert no_sockets == []

@@ -58,16 +58,19 @@ def check_1b(ctx: AuditContext) -> Plan:
                       avoid=[ctx.host_address, ctx.dns_server, server.address], preferred=[v4[0].network_address + 7])
     guard = out_tcp(ctx, server.address, server.port)
     evidence = [rule_evidence(ctx, guard, f"{server.name} ({server.address}) is protected")]
-    build = partial(worlds.impersonation, ctx, server, insider_at)
+    build = partial(worlds.impersonation, ctx, server, insider_at) if insider_at is not None else None
     rule = guard.rule
-    if rule.name and not name_matches(rule.name, insider):
-        return Plan("1b", False, f"the rule names the peer ({rule.name}); the stack will not send application data "
-                                 f"over an SA authenticated as anyone else", tuple(evidence), build)
     auth = ctx.pad.authorize(insider, ctx.profile.ca, server.address)
+    reasons = []
     if not auth.ok:
         evidence.append(pad_evidence(ctx, auth.index, f"the PAD refuses: {auth.reason}"))
-        return Plan("1b", False, f"the PAD says which names may use {server.address}, and {insider} is not one of "
-                                 "them (RFC 4301 section 4.4.3)", tuple(evidence), build)
+        reasons.append(f"the PAD says which names may use {server.address}, and {insider} is not one of them "
+                       "(RFC 4301 section 4.4.3)")
+    if rule.name and not name_matches(rule.name, insider):
+        reasons.append(f"the rule names the peer ({rule.name}), so the stack will not send application data over "
+                       "an SA authenticated as anyone else")
+    if reasons:
+        return Plan("1b", False, "; and ".join(reasons), tuple(evidence), build)
     evidence.append(pad_evidence(ctx, auth.index, f"{insider} may use {server.address}"))
     mode = ctx.name_check
     evidence.append(fact_evidence(ctx, "name_check", "what the stack does with the certified name"))

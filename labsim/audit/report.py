@@ -149,8 +149,9 @@ def render_text(report: AuditReport, width: int = 100) -> str:
             out += _wrap(f"- {e.cite}: {e.text}", width, 6, 8)
         if f.counterexample:
             r = f.counterexample.result
-            problem = f", problem {r.problem}" if r.problem else ""
-            out += _wrap("counterexample: " + " ".join(f.counterexample.story), width, 6)
+            problem = f", problem {r.problem}" if r.problem == f.problem else ""
+            label = "counterexample" if f.status in ("exposed", "not demonstrated") else "the same attack, tried"
+            out += _wrap(f"{label}: " + " ".join(f.counterexample.story), width, 6)
             out += _wrap(f"simulator: {r.outcome}{problem}"
                          f"{' (the attack succeeded)' if r.attack_succeeded else ''}: {r.explanation}", width, 6)
         if f.note:

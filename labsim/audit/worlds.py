@@ -220,13 +220,14 @@ def _visit(site: Site, host, private: tuple) -> tuple:
 
 
 def _free(site: Site, ctx: AuditContext):
+    """An unused address on the intranet's IPv4 segment, for a machine the attacker plugs in."""
     taken = {a for h in site.world.hosts.values() for a in h.addresses}
-    v4 = next(p for p in ctx.ranges if p.version == 4)
-    for offset in (77, 78, 79, 200, 201):
-        candidate = v4.network_address + offset
-        if candidate not in taken and candidate in v4:
-            return candidate
-    raise ValueError(f"no free address in {v4}")
+    for net in (p for p in site.world.networks["intranet"].prefixes if p.version == 4):
+        for offset in (77, 78, 79, 200, 201, 2, 3):
+            candidate = net.network_address + offset
+            if candidate not in taken and candidate in net and candidate != net.broadcast_address:
+                return candidate
+    raise ValueError("no free IPv4 address on the intranet for the attacker's machine")
 
 
 __all__ = ["Built", "guest_network", "dns_spoofing", "impersonation", "foreign_dns", "private_address", "soft_sa", "laxer_ipv6"]
