@@ -17,7 +17,7 @@ from .verdict import Verdict, judge
 
 PROBLEM_TEXT = {
     "1a": "problem 1a (section 4.2): DNS spoofing bypasses the IPsec policy",
-    "1b": "problem 1b (section 5.1): hosts certified by the same CA can impersonate each other",
+    "1b": "problem 1b (section 5.1): a certificate from the shared CA lets one host pass for another",
     "2": "problem 2 (section 6.1): the visited network's DNS server decides where names point",
     "3": "problem 3 (section 6.2): a private address meant one host at home and another here",
     "4": "problem 4 (section 6.3): protecting a private range cuts the laptop off from hosts that reuse it",
