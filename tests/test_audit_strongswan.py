@@ -204,6 +204,13 @@ def test_includes_are_followed_and_references_inherit(tmp_path):
     assert {o.path for o in policy.origins[:2]} == {str(tmp_path / "swanctl.conf")}
 
 
+def test_an_include_that_matches_nothing_is_a_warning_with_its_line():
+    """strongSwan skips an include pattern that matches no file; the audit says it read nothing there."""
+    policy = import_swanctl("connections {\n  include /nonexistent/conf.d/*.conf\n}\n", "/etc/swanctl/swanctl.conf")
+    [note] = [n for n in policy.warnings() if "include" in n.message]
+    assert note.line == 2 and "matches no file" in note.message
+
+
 @pytest.mark.parametrize("text, line, message", [
     ("connections {\n  a {\n", 2, r"section 'a' is never closed \(a '}' is missing\)"),
     ("connections {\n}\n}\n", 3, r"'}' closes no section \(one '}' too many\)"),

@@ -82,7 +82,7 @@ class RuleAnomaly:
     explanation: str
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "rule": self.rule + 1, "cite": self.cite, "text": self.text,
+        return {"kind": self.kind, "section": "3", "rule": self.rule + 1, "cite": self.cite, "text": self.text,
                 "by": [{"rule": i + 1, "cite": c} for i, c in self.by], "explanation": self.explanation}
 
 
@@ -161,7 +161,7 @@ def render_text(report: AuditReport, width: int = 100) -> str:
             out += _wrap("its cost: " + f.fix.cost, width, 6)
             for change, cost in f.fix.alternatives:
                 out += _wrap(f"or: {change} (cost: {cost})", width, 6)
-    out += ["", "Rule anomalies (an SPD is read top down; the first match decides):"]
+    out += ["", "Rule anomalies (section 3: an SPD is read top down and the first match decides):"]
     if not report.anomalies:
         out.append("  none: every rule decides some packets, and none could be removed without a change")
     for a in report.anomalies:

@@ -91,6 +91,9 @@ class _Importer:
         self.notes.append(ImportNote(path, line, severity, message))
 
     def run(self) -> ImportedPolicy:
+        for path, line, pattern in self.tree.unmatched_includes:
+            self.notes.append(ImportNote(path, line, "warning", f"include {pattern} matches no file, so nothing "
+                                                                "was read from it (audit the included files too)"))
         for name, section in self.tree.sections.items():
             if name == "connections":
                 for conn in section.sections.values():

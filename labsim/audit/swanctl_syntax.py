@@ -46,6 +46,7 @@ class Section:
     settings: dict[str, Setting] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
     references: list[tuple[str, str, int]] = field(default_factory=list)   # (dotted name, path, line)
+    unmatched_includes: list[tuple[str, int, str]] = field(default_factory=list)   # (path, line, pattern)
 
     def get(self, name: str) -> Setting | None:
         return self.settings.get(name)
@@ -68,14 +69,14 @@ class _Token:
 def parse_settings(text: str, path: str, _depth: int = 0) -> Section:
     """Parse ``text`` (the contents of ``path``) into a tree of sections; includes are read from disk."""
     root = Section("", path, 0)
-    _Parser(path, _tokens(text, path), _depth).statements(root, closing=False)
+    _Parser(path, _tokens(text, path), _depth, root).statements(root, closing=False)
     _resolve_references(root, root)
     return root
 
 
 class _Parser:
-    def __init__(self, path: str, tokens: list[_Token], depth: int):
-        self.path, self.tokens, self.pos, self.depth = path, tokens, 0, depth
+    def __init__(self, path: str, tokens: list[_Token], depth: int, root: Section):
+        self.path, self.tokens, self.pos, self.depth, self.root = path, tokens, 0, depth, root
 
     def peek(self) -> _Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -158,13 +159,16 @@ class _Parser:
         pattern = token.text
         if not os.path.isabs(pattern):
             pattern = os.path.join(os.path.dirname(self.path) or ".", pattern)
-        for included in sorted(glob.glob(pattern)):
+        found = sorted(glob.glob(pattern))
+        if not found:
+            self.root.unmatched_includes.append((self.path, token.line, token.text))
+        for included in found:
             try:
                 with open(included, encoding="utf-8") as f:
                     text = f.read()
             except (OSError, UnicodeDecodeError) as exc:
                 self.fail(token.line, f"cannot read included file {included}: {exc}")
-            _Parser(included, _tokens(text, included), self.depth + 1).statements(section, closing=False)
+            _Parser(included, _tokens(text, included), self.depth + 1, self.root).statements(section, closing=False)
 
 
 def _tokens(text: str, path: str) -> list[_Token]:
