@@ -70,7 +70,7 @@ def ip_header(src, dst, **kw) -> ScapyPacket:
     return IP(src=src, dst=dst, **kw)
 
 
-def _stack(*layers) -> ScapyPacket:
+def stack(*layers) -> ScapyPacket:
     """``a / b / c`` without the copies: '/' clones the whole stack at every step."""
     for upper, lower in zip(layers[:0:-1], layers[-2::-1]):
         lower.add_payload(upper)
@@ -79,13 +79,13 @@ def _stack(*layers) -> ScapyPacket:
 
 def tcp(src, dst, sport: int, dport: int, flags: str, payload: bytes = b"", seq: int = 0, ack: int = 0) -> ScapyPacket:
     segment = TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
-    return _stack(ip_header(src, dst), segment, *([Raw(payload)] if payload else []))
+    return stack(ip_header(src, dst), segment, *([Raw(payload)] if payload else []))
 
 
 def udp(src, dst, sport: int, dport: int, payload: bytes | ScapyPacket = b"") -> ScapyPacket:
     if isinstance(payload, ScapyPacket):
         return ip_header(src, dst) / UDP(sport=sport, dport=dport) / payload
-    return _stack(ip_header(src, dst), UDP(sport=sport, dport=dport), *([Raw(payload)] if payload else []))
+    return stack(ip_header(src, dst), UDP(sport=sport, dport=dport), *([Raw(payload)] if payload else []))
 
 
 def transport(pkt: ScapyPacket):
@@ -184,5 +184,5 @@ def dissect(data: bytes) -> str:
     return pkt.show(dump=True)
 
 
-__all__ = ["Packet", "tcp", "udp", "ip_header", "transport", "payload_bytes", "wire_class", "summary",
+__all__ = ["Packet", "tcp", "udp", "stack", "ip_header", "transport", "payload_bytes", "wire_class", "summary",
            "dissect", "DNS", "ESP"]

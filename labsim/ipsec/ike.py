@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,9 +39,8 @@ from scapy.contrib.ikev2 import (
 )
 from scapy.fields import ByteEnumField, XStrLenField
 
-import ipaddress
-
 from ..addresses import Address, Prefix, ip, prefix
+from ..packets import stack
 from ..pki import SIM_EPOCH, verify_certificate
 from .identity import check_peer
 from .sad import make_pair
@@ -137,11 +137,8 @@ class _Certificate(IKEv2_CERT):
 
 
 def _message(*payloads) -> bytes:
-    """Chain an IKE header and its payloads in place (``/`` would copy the whole chain each time)."""
-    head = payloads[0]
-    for payload in payloads[1:]:
-        head.add_payload(payload)
-    return bytes(head)
+    """An IKE header and its payloads, chained in place, as bytes."""
+    return bytes(stack(*payloads))
 
 
 def parse_message(data: bytes):
