@@ -92,6 +92,7 @@ class Requirement:
     wanted: str
     test: Callable[[Result], bool]
     mistake: str = ""
+    scenario: str | None = None   # another scenario than the exercise's, for "still works elsewhere" rows
 
 
 @dataclass
@@ -108,15 +109,16 @@ class WritePolicy(Exercise):
             return
         rows, ok = [], True
         for req in self.requirements:
+            scenario = req.scenario or self.scenario
             try:
-                result = run(self.scenario, req.toggles, **{self.kind: {self.host: str(text)}})
+                result = run(scenario, req.toggles, **{self.kind: {self.host: str(text)}})
             except LabsimError as exc:
                 return self._say(NOT_YET, f"Your {self.kind.upper()} does not parse:", str(exc).splitlines())
             passed = req.test(result)
             ok &= passed
             setting = " ".join(f"{k}={v}" for k, v in req.toggles.items()) or "defaults"
             mark = "ok  " if passed else "FAIL"
-            rows.append(f"{mark} {req.wanted} ({self.scenario} {setting}): got {result.outcome}")
+            rows.append(f"{mark} {req.wanted} ({scenario} {setting}): got {result.outcome}")
             if not passed:
                 rows.append(f"     why: {_sentence(result.explanation)}")
                 if req.mistake:
