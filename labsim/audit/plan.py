@@ -19,7 +19,7 @@ from .sampling import EPHEMERAL_PORT, pick, within
 #: The paper's problems: a short title and the section that states it.
 PROBLEMS = {
     "1a": ("DNS spoofing bypasses the IPsec policy", "4.2"),
-    "1b": ("hosts certified by the same CA can impersonate each other (group authentication)", "5.1"),
+    "1b": ("a certificate from the shared CA lets one host pass for another (group authentication)", "5.1"),
     "2": ("a mobile host lets the visited network's DNS decide where names point", "6.1"),
     "3": ("a private address means another host where the mobile host now is", "6.2"),
     "4": ("protecting a private range cuts the mobile host off from hosts that reuse it", "6.3"),
