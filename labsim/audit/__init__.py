@@ -16,8 +16,18 @@ world built on the imported policy and played by the simulator, whose verdict de
 >>> report["1a"].counterexample.result.outcome
 'exposed'
 
-A notebook can print ``report.text()``, read ``report["1b"].why`` and ``.fix``, or hand
-``report["1b"].result`` (a :class:`~labsim.result.Result`) to the animation.
+What a notebook uses:
+
+- ``audit(path, profile=None, *, format=None, seed=0, run=True, **settings)`` and
+  ``audit_text(text, format=None, profile=None, *, seed=0, run=True, path="<pasted>", **settings)``
+  return an :class:`AuditReport`; ``settings`` are profile fields (``mobile=True``,
+  ``dnssec=True``, ``stateful=True``, ``ranges=["10.1.0.0/16"]`` ...);
+- ``report.exposed`` (problem ids), ``report["1a"]`` (a :class:`Finding`: ``status``,
+  ``why``, ``evidence``, ``fix.change``/``fix.cost``, ``counterexample.story``),
+  ``report.anomalies``, ``report.text()``, ``report.to_json()``,
+  ``report.context.policy.spd_text()`` (the imported policy as labsim SPD text);
+- ``report["1a"].result``: the counterexample's :class:`~labsim.result.Result`, to print
+  (``.trace_text()``) or animate (``labsim.show(result)``) like any scenario's run.
 """
 
 from __future__ import annotations
