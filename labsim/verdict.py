@@ -82,8 +82,8 @@ def judge(world, flow: str = "main") -> Verdict:
         if authenticated and not tunnel and not (intended_host and name_matches(intended_host.fqdn or "", authenticated)):
             outcome, problem = "impersonated", "1b"
             why = (f"The data went over an SA to {reached}, which authenticated as {authenticated} with a "
-                   f"certificate from a CA the client trusts; nothing compared that name with "
-                   f"{intent['name'] if intent else 'the intended name'}")
+                   f"certificate from a CA the client trusts; "
+                   + _name_check_story(world, intent, authenticated))
         else:
             outcome = "exposed"
             problem, why = _exposure_cause(world, resolved, intended_host, reached, in_clear, tunnel)
@@ -97,6 +97,18 @@ def judge(world, flow: str = "main") -> Verdict:
                    f"authenticated as {authenticated}, which the client's policy names for that range")
         problem = None
     return Verdict(outcome, attack, problem, intended, reached, authenticated, in_clear, why)
+
+
+def _name_check_story(world, intent, authenticated: str) -> str:
+    """What the client's name check made of the certified name, read from the trace."""
+    wanted = intent["name"] if intent else "the intended name"
+    client = intent["client"] if intent else None
+    checks = [e for e in world.sim.trace if e.host == client and e.rule.startswith("name check:")
+              and authenticated in e.summary]
+    if not checks or checks[-1].rule == "name check: none":
+        return f"nothing compared that name with {wanted}"
+    last = checks[-1]
+    return f"its {last.rule.split(': ', 1)[1]} check passed ({last.reason}), yet {wanted} was meant"
 
 
 def _admission(how: str | None) -> str:
