@@ -79,3 +79,14 @@ def test_ike_messages_carry_identity_certificate_and_signature():
     text = run("basics").trace_text()
     assert "IKE_AUTH request IDi=host-a.example.org CERT AUTH" in text
     assert "IKE_AUTH response IDr=server-b.example.org CERT AUTH" in text
+
+
+def test_a_name_selector_is_enforced_on_the_first_packet():
+    """A PROTECT rule naming server-b refuses pc-c's SA before any packet goes out, whatever the name check."""
+    spd = ("bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.3.4 name server-b.example.org\n"
+           "protect remote 1.2.0.0/16\nbypass any")
+    result = run("fig2", spd={"host-a": spd})
+    assert result.outcome == "blocked"
+    assert "the SPD rule requires server-b.example.org, but the peer authenticated as pc-c.example.org" in result.trace_text()
+    assert not any(e.kind == "esp" and e.is_packet and e.host == "host-a" for e in result.events)
+    assert run("fig2", spd={"host-a": spd}, name_check="name_handle").outcome == "blocked"

@@ -277,6 +277,14 @@ class IkeDaemon:
             return
         name, issuer = proven
         ex.child_spi_r = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
+        if ex.expected_name and host.name_check != "name_handle" and not name_matches(ex.expected_name, name):
+            # An SPD name selector is a requirement on the authenticated identity (RFC 4301 4.4.1.1).
+            host.sim.record("ike", host.name, f"name selector {ex.expected_name}", "fail",
+                            f"the SPD rule requires {ex.expected_name}, but the peer authenticated as {name}",
+                            rule="SPD name selector")
+            self._finish(ex, None, f"the peer is {name}, not {ex.expected_name} as the SPD rule requires")
+            self._send_delete(ex)
+            return
 
         def decided(ok: bool, reason: str) -> None:
             if not ok:
