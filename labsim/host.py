@@ -468,9 +468,18 @@ class Connection:
         self.host._connections.pop(self.key, None)
 
     def peer_identity(self) -> PeerIdentity | None:
-        """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear."""
-        sa = self.host.sad.for_destination(self.remote)
+        """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear.
+
+        Both directions must use the SA: a policy that sends our packets in clear (a BYPASS
+        rule above a tunnel rule covering the same address) leaves them unprotected even when
+        the replies come back through the tunnel.
+        """
+        host = self.host
+        sa = host.sad.for_destination(self.remote)
         if sa is None or self.inbound_sa is None:
+            return None
+        view = PacketView.outbound(self.local, self.remote, "tcp", self.lport, self.rport, host.directed_broadcasts())
+        if host.spd.lookup(view, peer_name=self.context.expected_name).action != "protect":
             return None
         return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi)
 

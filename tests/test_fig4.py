@@ -51,3 +51,12 @@ def test_problem_four_names_the_cost_not_an_attack():
     """Protecting private ranges blocks the laptop from the hotel's 192.168.0.10: no data, no attack."""
     data = run("fig4", private_policy="protect").to_json()
     assert (data["outcome"], data["problem"], data["attack_succeeded"]) == ("blocked", "4", False)
+
+
+def test_a_bypass_above_the_tunnel_rule_sends_the_print_job_in_clear():
+    """Replies may come back through the tunnel, but a BYPASS rule that matches first sends our data in clear."""
+    spd = ("bypass proto udp lport 68\nbypass remote 192.168.0.0/16\n"
+           "protect remote 192.168.0.0/24 tunnel 1.2.0.1\nprotect remote 1.2.0.0/16 tunnel 1.2.0.1\nbypass any\n")
+    result = run("fig4", spd={"laptop": spd})
+    assert (result.outcome, result.problem, result.data_in_clear) == ("exposed", "3", True)
+    assert result.explanation.startswith("The data went in clear to attacker")
