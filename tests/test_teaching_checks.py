@@ -2,7 +2,7 @@
 
 import pytest
 
-from labsim.teaching import Choose, Predict, Reproduce, Requirement, WritePolicy
+from labsim.teaching import Choose, ExpectRefusal, Predict, Reproduce, Requirement, WritePolicy
 
 
 def said(capsys):
@@ -92,3 +92,25 @@ def test_hint_and_solution_print(capsys):
     q.hint()
     q.solution()
     assert said(capsys) == "[q1] Hint: look at rule 3\n[q1] Solution: exposed, because ...\n"
+
+
+def test_expect_refusal_passes_when_the_parser_refuses_a_name_on_bypass(capsys):
+    """A name selector on a BYPASS rule is refused; the check passes and shows the parser's section 6.4 reason."""
+    q = ExpectRefusal("q5", "t", accepted="Put the name on a bypass rule.")
+    q.check("bypass remote 192.168.0.10 name printer-b.example.org")
+    out = said(capsys)
+    assert out.startswith("[q5] Correct. The SPD refuses it, and says why:") and q.passed
+    assert "paper, section 6.4" in out and "^" in out
+
+
+@pytest.mark.parametrize("text, words", [
+    ("protect remote 192.168.0.10 name printer-b.example.org", "accepts every line, so nothing was refused"),
+    ("bypass remtoe 192.168.0.10 name printer-b.example.org", "is refused, but for another reason"),
+    (..., "Replace ... with your answer"),
+])
+def test_expect_refusal_says_not_yet_when_nothing_or_something_else_is_refused(text, words, capsys):
+    """A name on PROTECT parses, a typo is another error, the stub is a stub: each gets 'Not yet' and why."""
+    q = ExpectRefusal("q5", "t", accepted="Put the name on a bypass rule.")
+    q.check(text)
+    out = said(capsys)
+    assert out.startswith("[q5] Not yet.") and words in out and q.passed is False

@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import LabsimError
+from ..errors import LabsimError, NameSelectorOnBypass
+from ..ipsec.pad import parse_pad
+from ..ipsec.spd import parse_spd
 from ..result import Result, run
 from ..verdict import OUTCOMES, PROBLEMS
 
@@ -179,6 +181,34 @@ class Reproduce(Exercise):
         if result.problem == self.problem and (self.outcome is None or result.outcome == self.outcome):
             return self._say(CORRECT, f"These toggles show {wanted}. {_sentence(result.explanation)}")
         return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(result.explanation)}")
+
+
+@dataclass
+class ExpectRefusal(Exercise):
+    """Write the policy you wish you could write, and see the parser refuse it and say why.
+
+    The check passes when parsing the text raises ``refusal`` (for the paper's section 6.4:
+    a name selector on a BYPASS or DISCARD rule); the parser's own message is the lesson.
+    """
+
+    kind: str = "spd"
+    refusal: type[LabsimError] = NameSelectorOnBypass
+    goal: str = "a bypass rule that selects its peer by name"
+    accepted: str = ""   # what to say when the text parses, so the student sees why it was not refused
+
+    def check(self, text) -> None:
+        if self._stub(text, f"{self.kind.upper()} text with {self.goal}"):
+            return
+        parse = parse_spd if self.kind == "spd" else parse_pad
+        try:
+            parse(str(text), source="your rule")
+        except self.refusal as exc:
+            return self._say(CORRECT, f"The {self.kind.upper()} refuses it, and says why:", str(exc).splitlines())
+        except LabsimError as exc:
+            return self._say(NOT_YET, f"Your {self.kind.upper()} is refused, but for another reason; fix that so "
+                                      f"that only {self.goal} is left:", str(exc).splitlines())
+        return self._say(NOT_YET, f"The {self.kind.upper()} accepts every line, so nothing was refused. "
+                                  f"Expected {self.goal}. {self.accepted}".rstrip())
 
 
 def _sentence(text: str) -> str:
