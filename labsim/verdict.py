@@ -147,8 +147,10 @@ def _private_address_cost(world, resolved, intended_host):
         return None
     address = ip(resolved["address"])
     client = world.hosts[_client_of(world)]
-    holder = world.networks[client.network].table.get(address)
-    if is_private(address) and holder is not None and holder != intended_host.name:
+    here = world.networks[client.network]
+    holder = here.table.get(address)
+    # Only a host away from home meets another domain's use of the same private range.
+    if is_private(address) and not here.trusted and holder is not None and holder != intended_host.name:
         return "4"
     return None
 

@@ -147,3 +147,11 @@ def test_index_handles_many_rules():
 def test_empty_spd_discards_everything():
     """An SPD with no rules matches nothing."""
     assert Spd().lookup(out("1.2.3.4")).action == "discard"
+
+
+def test_protected_traffic_with_finds_a_narrow_protect_rule():
+    """A responder that protects only DNS with a peer still finds a PROTECT match for it."""
+    spd = parse_spd("protect remote 1.2.0.5 proto udp port 53\nbypass any")
+    assert spd.protected_traffic_with("1.2.0.53", "1.2.0.5").rule.rport == (53, 53)
+    assert spd.protected_traffic_with("1.2.0.53", "1.2.0.9") is None
+    assert parse_spd("bypass any").protected_traffic_with("1.2.0.53", "1.2.0.5") is None

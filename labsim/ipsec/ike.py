@@ -398,8 +398,10 @@ class IkeDaemon:
         ts_i, ts_r = _ranges(msg[IKEv2_TSi]), _ranges(msg[IKEv2_TSr])
         tunnel = ts_i != (prefix(ex.peer),) or ts_r != (prefix(ex.local),)
         claimed = ts_i[0].network_address if tunnel and ts_i else ex.peer   # the address the identity speaks for
-        view = PacketView.outbound(ex.local, claimed, "tcp", 0, 0)
-        match = host.spd.lookup(view)
+        # The initiator's traffic selectors cover every protocol and port: any traffic the SPD
+        # protects with this peer is enough to accept the SA (each packet is still checked later).
+        match = host.spd.protected_traffic_with(ex.local, claimed) or host.spd.lookup(
+            PacketView.outbound(ex.local, claimed, "tcp", 0, 0))
         if match.action != "protect":
             refuse(NOTIFY_TS_UNACCEPTABLE, f"our SPD does not protect traffic with {claimed} ({match.label()})")
             return

@@ -224,6 +224,24 @@ class Spd:
     def text(self) -> str:
         return "\n".join(str(rule) for rule in self.rules)
 
+    def protected_traffic_with(self, local, remote) -> Match | None:
+        """A first match that says PROTECT for some packet between ``local`` and ``remote``, if any.
+
+        The packets tried are one per protocol and port the rules name (plus plain TCP, UDP
+        and ICMP), so a rule that protects only, say, UDP port 53 is found too. An IKE
+        responder uses this to decide whether it may set up an SA with a peer at all.
+        """
+        probes = {("tcp", 0, 0), ("udp", 0, 0), ("icmp", 0, 0)}
+        for rule in self.rules:
+            protos = [rule.proto] if rule.proto is not None else [6, 17]
+            for proto in protos:
+                probes.add((proto, rule.lport[0] if rule.lport else 0, rule.rport[0] if rule.rport else 0))
+        for proto, lport, rport in sorted(probes, key=str):
+            match = self.lookup(PacketView.outbound(local, remote, proto, lport, rport))
+            if match.action == "protect":
+                return match
+        return None
+
 
 def _build_index(rules: tuple[Rule, ...]) -> dict:
     index = {}
