@@ -15,6 +15,11 @@ CASES = [
     ("basics", {"policy": "bypass"}, "clear", None, False, "BYPASS  traffic to 1.2.3.4 goes in clear"),
     ("basics", {"policy": "discard"}, "blocked", None, False, "outbound packet matches SPD rule 1: discard remote 1.2.0.0/16"),
     ("basics", {"server_ipsec": "off"}, "blocked", None, False, "did not complete IKE within 3 s"),
+    ("basics", {"peer": "server-b"}, "protected", None, False, "SA pair with 1.2.3.4  installed"),
+    # printer-b speaks no IPsec: the one intranet rule either cuts it off or lets everything go in clear.
+    ("basics", {"peer": "printer-b"}, "blocked", None, False, "1.2.3.9 did not complete IKE within 3 s"),
+    ("basics", {"peer": "printer-b", "policy": "bypass"}, "clear", None, False,
+     "BYPASS  traffic to 1.2.3.9 goes in clear"),
     ("fig1", {}, "exposed", "1a", True, "answer server-b.example.org A 3.4.5.6  accept  accepted without validation"),
     ("fig1", {"dns": "honest"}, "protected", None, False, "answer server-b.example.org A 1.2.3.4  accept"),
     ("fig1", {"dns": "spoofed"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
@@ -96,6 +101,33 @@ def test_students_can_replace_a_hosts_spd():
     spd = "bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.0.0/16\ndiscard any"
     assert run("fig1", spd={"host-a": spd}).outcome == "blocked"
     assert run("fig1", dns="honest", spd={"host-a": spd}).outcome == "protected"
+
+
+PRINTER_RULE = "bypass remote 1.2.3.9 proto tcp port 9100   # printer-b speaks no IPsec"
+INTRANET_RULE = "protect remote 1.2.0.0/16"
+
+
+@pytest.mark.parametrize("peer, outcome", [("printer-b", "clear"), ("server-b", "protected")])
+def test_a_specific_bypass_before_the_intranet_rule_serves_both_peers(peer, outcome):
+    """basics: with the printer's BYPASS rule first, host-a prints in clear and still reaches server-b over IPsec."""
+    spd = f"{PRINTER_RULE}\n{INTRANET_RULE}"
+    result = run("basics", peer=peer, spd={"host-a": spd})
+    assert result.outcome == outcome, result.text()
+
+
+def test_first_match_decides_so_the_printer_rule_after_the_intranet_rule_is_never_used():
+    """basics: the same two rules in the other order send the print job to IKE, which the printer never answers."""
+    result = run("basics", peer="printer-b", spd={"host-a": f"{INTRANET_RULE}\n{PRINTER_RULE}"})
+    assert result.outcome == "blocked"
+    assert "[SPD rule 1: protect remote 1.2.0.0/16]" in result.trace_text()
+
+
+def test_inbound_policy_discards_clear_packets_the_sender_chose_to_bypass():
+    """basics: host-a bypasses IPsec for server-b, but server-b's own PROTECT rule discards the clear SYN (section 3)."""
+    result = run("basics", spd={"host-a": "bypass any"})
+    assert result.outcome == "blocked"
+    assert "server-b    drop    TCP 1.2.0.5:61775 > 1.2.3.4:80 [SYN]  discard  a clear packet matches a PROTECT " \
+           "rule, so it must have come through an SA" in result.trace_text()
 
 
 def test_students_can_replace_a_hosts_pad():

@@ -81,7 +81,7 @@ HAND: dict[str, dict] = {
         "size": (7.2, 4.6),
         "regions": {"intranet": (0.15, 1.1, 7.05, 4.45)},
         "hubs": {"intranet": (3.6, 2.75)},
-        "hosts": {"host-a": (1.3, 2.75), "server-b": (5.9, 2.75), "ns": (3.6, 3.8)},
+        "hosts": {"host-a": (1.3, 2.75), "server-b": (5.9, 2.75), "ns": (3.6, 3.8), "printer-b": (3.6, 1.7)},
     },
     "fig1": {
         "size": (9.0, 5.0),
