@@ -197,11 +197,11 @@ class ExpectRefusal(Exercise):
     accepted: str = ""   # what to say when the text parses, so the student sees why it was not refused
 
     def check(self, text) -> None:
-        if self._stub(text, f"{self.kind.upper()} text with {self.goal}"):
+        if self._stub(text, f"{self.kind.upper()} text containing {self.goal}"):
             return
         parse = parse_spd if self.kind == "spd" else parse_pad
         try:
-            parse(str(text), source="your rule")
+            parse(str(text))
         except self.refusal as exc:
             return self._say(CORRECT, f"The {self.kind.upper()} refuses it, and says why:", str(exc).splitlines())
         except LabsimError as exc:
