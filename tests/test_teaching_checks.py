@@ -2,7 +2,7 @@
 
 import pytest
 
-from labsim.teaching import Choose, ExpectRefusal, Predict, Reproduce, Requirement, WritePolicy
+from labsim.teaching import Choose, ExpectRefusal, Observe, Predict, Reproduce, Requirement, WritePolicy
 
 
 def said(capsys):
@@ -114,3 +114,64 @@ def test_expect_refusal_says_not_yet_when_nothing_or_something_else_is_refused(t
     q.check(text)
     out = said(capsys)
     assert out.startswith("[q5] Not yet.") and words in out and q.passed is False
+
+
+def test_predict_may_replace_a_hosts_spd(capsys):
+    """A prediction about a run with the student's own SPD: host-a bypasses, server-b's inbound rule discards."""
+    q = Predict("q3", "t", scenario="basics", spd={"host-a": "bypass any"},
+                mistakes={"clear": "server-b checks inbound packets too"})
+    q.check("blocked")
+    assert said(capsys).startswith("[q3] Correct. The simulator agrees: blocked.")
+    q.check("clear")
+    assert "Likely mistake: server-b checks inbound packets too" in said(capsys)
+
+
+def test_reproduce_keeps_the_toggles_the_question_pins(capsys):
+    """With allowed values, a toggle left at a default outside them is named; inside them the run decides."""
+    q = Reproduce("q4", "t", scenario="fig2", problem="1b", outcome="impersonated",
+                  allowed={"name_check": ("name_handle",)})
+    q.check({"connect_by": "address"})
+    assert said(capsys).startswith("[q4] Not yet. This question keeps name_check at name_handle; "
+                                   "you left it at its default, none.")
+    q.check({"name_check": "pad", "connect_by": "address"})
+    assert "you set it to pad" in said(capsys)
+    q.check({"name_check": "name_handle"})
+    assert said(capsys).startswith("[q4] Not yet. Expected problem 1b with outcome impersonated; got problem none")
+    q.check({"name_check": "name_handle", "connect_by": "address"})
+    assert said(capsys).startswith("[q4] Correct.") and q.passed
+
+
+def _observe():
+    from labsim.teaching.inspect import wire_facts
+    return Observe("q4", "t", scenario="basics", options=("the SPI", "the request text", "the destination port"),
+                   facts=wire_facts, goal="what an eavesdropper reads")
+
+
+def test_observe_reads_the_facts_from_the_run(capsys):
+    """The exact set of statements that hold passes, and every option is shown with its evidence."""
+    q = _observe()
+    q.check({"the SPI"})
+    out = said(capsys)
+    assert out.startswith("[q4] Correct. You picked exactly what an eavesdropper reads.") and q.passed
+    assert "no   the request text: the bytes do not contain 'GET /salaries.xlsx'" in out
+
+
+@pytest.mark.parametrize("answer, words", [
+    ({"the SPI", "the request text"}, "you picked 'the request text': the bytes do not contain"),
+    (set(), "you left out 'the SPI': the ESP header is in clear"),
+    ({"spi"}, "'spi' is not an option"),
+    (..., "Replace ... with your answer"),
+    (42, "give a set of options"),
+])
+def test_observe_says_which_options_were_judged_wrongly(answer, words, capsys):
+    """A wrong set names each wrong option with the run's evidence; typos and stubs are explained."""
+    q = _observe()
+    q.check(answer)
+    out = said(capsys)
+    assert out.startswith("[q4] Not yet.") and words in out and q.passed is False
+
+
+def test_observe_accepts_one_option_as_a_string_and_ignores_case(capsys):
+    """'The SPI' alone, as a string, is the set {'the SPI'}."""
+    _observe().check("The SPI")
+    assert said(capsys).startswith("[q4] Correct.")

@@ -4,6 +4,6 @@ Notebooks import their exercises from ``labsim.teaching.nbNN`` (one module per n
 for example ``from labsim.teaching.nb02 import q1, q2, q3``.
 """
 
-from .checks import Choose, Exercise, ExpectRefusal, Predict, Reproduce, Requirement, WritePolicy
+from .checks import Choose, Exercise, ExpectRefusal, Observe, Predict, Reproduce, Requirement, WritePolicy
 
-__all__ = ["Exercise", "Predict", "WritePolicy", "Requirement", "Choose", "Reproduce", "ExpectRefusal"]
+__all__ = ["Exercise", "Predict", "WritePolicy", "Requirement", "Choose", "Reproduce", "ExpectRefusal", "Observe"]

@@ -24,6 +24,7 @@ from ..errors import LabsimError, NameSelectorOnBypass
 from ..ipsec.pad import parse_pad
 from ..ipsec.spd import parse_spd
 from ..result import Result, run
+from ..scenarios import get as get_scenario
 from ..verdict import OUTCOMES, PROBLEMS
 
 CORRECT, NOT_YET = "Correct", "Not yet"
@@ -66,11 +67,13 @@ class Exercise:
 
 @dataclass
 class Predict(Exercise):
-    """Predict the outcome of a run before you make it."""
+    """Predict the outcome of a run before you make it (``spd``/``pad`` replace hosts' policies, as in run)."""
 
     scenario: str = ""
     toggles: dict = field(default_factory=dict)
     mistakes: dict[str, str] = field(default_factory=dict)
+    spd: dict[str, str] | None = None
+    pad: dict[str, str] | None = None
 
     def check(self, answer) -> None:
         if self._stub(answer, "one of " + ", ".join(OUTCOMES)):
@@ -78,7 +81,7 @@ class Predict(Exercise):
         guess = str(answer).strip().lower()
         if guess not in OUTCOMES:
             return self._say(NOT_YET, f"{answer!r} is not an outcome; choose one of {', '.join(OUTCOMES)}.")
-        result = run(self.scenario, self.toggles)
+        result = run(self.scenario, self.toggles, spd=self.spd, pad=self.pad)
         if guess == result.outcome:
             return self._say(CORRECT, f"The simulator agrees: {result.outcome}. {_sentence(result.explanation)}")
         mistake = self.mistakes.get(guess, "Follow the trace: which SPD rule matched the data packet, and why?")
@@ -162,6 +165,9 @@ class Reproduce(Exercise):
     scenario: str = ""
     problem: str = ""
     outcome: str | None = None
+    #: toggles the question pins down, with the values it allows (a toggle left out keeps its default,
+    #: which must be allowed too): {"name_check": ("name_handle",)} means "with name handles on".
+    allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.problem not in PROBLEMS:
@@ -173,9 +179,15 @@ class Reproduce(Exercise):
         if not isinstance(toggles, dict):
             return self._say(NOT_YET, f"give a dict of toggles, for example {{'dns': 'honest'}}; got {toggles!r}")
         try:
-            result = run(self.scenario, toggles)
+            values = get_scenario(self.scenario).resolve_toggles(toggles)
         except LabsimError as exc:
             return self._say(NOT_YET, str(exc).splitlines()[0])
+        for name, choices in self.allowed.items():
+            if values[name] not in choices:
+                how = "you set it to" if name in toggles else "you left it at its default,"
+                return self._say(NOT_YET, f"This question keeps {name} at {' or '.join(choices)}; "
+                                          f"{how} {values[name]}. Include {name!r} in your dict.")
+        result = run(self.scenario, values)
         wanted = f"problem {self.problem}" + (f" with outcome {self.outcome}" if self.outcome else "")
         got = f"problem {result.problem or 'none'} with outcome {result.outcome}"
         if result.problem == self.problem and (self.outcome is None or result.outcome == self.outcome):
@@ -209,6 +221,43 @@ class ExpectRefusal(Exercise):
                                       f"that only {self.goal} is left:", str(exc).splitlines())
         return self._say(NOT_YET, f"The {self.kind.upper()} accepts every line, so nothing was refused. "
                                   f"Expected {self.goal}. {self.accepted}".rstrip())
+
+
+@dataclass
+class Observe(Exercise):
+    """Say which statements hold in a run; the check reads each one from the run itself.
+
+    ``facts(result)`` returns, for every statement in ``options``, whether it holds and the
+    evidence, read from the trace or the run's real packet bytes (never a stored answer).
+    The answer is the set of statements the student believes hold.
+    """
+
+    scenario: str = ""
+    toggles: dict = field(default_factory=dict)
+    options: tuple[str, ...] = ()
+    facts: Callable[[Result], dict[str, tuple[bool, str]]] = lambda result: {}
+    goal: str = "the statements that hold"
+
+    def check(self, answer) -> None:
+        listed = ", ".join(repr(o) for o in self.options)
+        if self._stub(answer, f"a set of {self.goal}, from {listed}"):
+            return
+        chosen = {answer} if isinstance(answer, str) else answer
+        if not isinstance(chosen, (set, frozenset, list, tuple)):
+            return self._say(NOT_YET, f"give a set of options, for example {{{self.options[0]!r}}}; got {answer!r}")
+        lookup = {o.lower(): o for o in self.options}
+        unknown = [a for a in chosen if str(a).strip().lower() not in lookup]
+        if unknown:
+            return self._say(NOT_YET, f"{unknown[0]!r} is not an option; choose from {listed}.")
+        chosen = {lookup[str(a).strip().lower()] for a in chosen}
+        facts = self.facts(run(self.scenario, self.toggles))
+        rows = [f"{'yes' if facts[o][0] else 'no '}  {o}: {facts[o][1]}" for o in self.options]
+        wrong = [o for o in self.options if (o in chosen) != facts[o][0]]
+        if not wrong:
+            return self._say(CORRECT, f"You picked exactly {self.goal}. What the run shows:", rows)
+        said = [f"{'you left out' if facts[o][0] else 'you picked'} {o!r}: {facts[o][1]}" for o in wrong]
+        return self._say(NOT_YET, f"{len(wrong)} of {len(self.options)} options are judged wrongly; expected "
+                                  f"exactly {self.goal}:", said)
 
 
 def _sentence(text: str) -> str:
