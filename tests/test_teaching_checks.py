@@ -175,3 +175,14 @@ def test_observe_accepts_one_option_as_a_string_and_ignores_case(capsys):
     """'The SPI' alone, as a string, is the set {'the SPI'}."""
     _observe().check("The SPI")
     assert said(capsys).startswith("[q4] Correct.")
+
+
+def test_a_requirement_may_explain_its_own_failure(capsys):
+    """A row about something other than the verdict says what the run showed about that thing."""
+    q = WritePolicy("q2", "t", scenario="fig1", host="host-a", requirements=[
+        Requirement({"dns": "honest"}, "the DNS server is reached in clear", lambda r: False,
+                    explain=lambda r: "the query to 1.2.0.53 was bypassed, as wanted, but this row always fails"),
+    ])
+    q.check("bypass remote 1.2.0.53 proto udp port 53\nprotect remote 1.2.0.0/16\nbypass any")
+    out = said(capsys)
+    assert "     why: the query to 1.2.0.53 was bypassed, as wanted, but this row always fails." in out
