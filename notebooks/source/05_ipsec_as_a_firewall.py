@@ -1,0 +1,218 @@
+# %% [markdown]
+# # 05 · IPsec as a firewall
+#
+# *Paper: section 7 and figure 5 · Problems 5a and 5b · Solution 5 · Time: about 35 minutes*
+#
+# **Goals.** By the end of this notebook you can
+# 1. explain how an SPD filters packets, and what a stateful extension with *soft SAs* adds to it;
+# 2. explain why hosts let inbound broadcast and multicast bypass IPsec;
+# 3. show how these two reasonable features combine into a hole (problem 5a), and how a laxer policy for a newer
+#    protocol such as IPv6 is the same kind of hole (problem 5b);
+# 4. write a policy that keeps the printer and the name services working and closes both holes (solution 5).
+
+# %%
+import labsim
+from labsim.teaching.nb05 import feature_interaction, q1, q2, q3, q4
+
+# %% [markdown]
+# ## 1. A firewall made of SPD rules
+#
+# An SPD (security policy database) already is a packet filter: a DISCARD rule drops every packet its selectors
+# match, by address, protocol or port. But standard IPsec judges each packet on its own, without memory of the
+# packets before it. It is *stateless*. A home router or a personal firewall does more: it lets in the replies
+# to connections you opened, and drops what arrives unasked.
+#
+# Some IPsec stacks add this, outside the standard. When the host sends to a peer that does not answer IKE (the
+# Internet Key Exchange), say a printer or another small device without IPsec, the stack falls back to clear and
+# remembers the peer in a *soft SA*. From then on, clear packets from that peer are let in, although the rule
+# says PROTECT. In a large network this saves listing every printer in a BYPASS rule of its own. In labsim the
+# extension is the word `fallback` on a PROTECT rule (paper, section 7).
+#
+# ## 2. Broadcast and multicast
+#
+# An SA (security association) joins two hosts. A *broadcast* goes to every host on the local network and a
+# *multicast* to a group of them, so neither has an SA to use. An administrator can drop such packets or let
+# them bypass IPsec. Many services need them: DHCP (the Dynamic Host Configuration Protocol) hands out
+# addresses by broadcast, and NetBIOS, the old Windows naming service, finds hosts by broadcasting "who is
+# HOST-A?". So they are bypassed. Encryption would add little, since every host on the segment receives these
+# packets anyway; the missing authentication is left to the applications that care.
+#
+# Here is `host-a`'s SPD in `fig5`. It protects the whole intranet, over IPv4 and over IPv6, and falls back to
+# clear for peers that cannot do IPsec:
+#
+# ```
+# bypass  local broadcast dir in              # broadcast has no SAs
+# bypass  local multicast dir in              # nor has multicast
+# protect remote 1.2.0.0/16 fallback          # the intranet: IPsec, or clear plus a soft SA for peers without it
+# protect remote 2001:db8:12::/48 fallback    # the intranet's IPv6 prefix, the same
+# bypass  any                                 # the rest of the world
+# ```
+#
+# ## 3. Together: figure 5 (problem 5a)
+#
+# An attacker plugs a machine into the office network at `1.2.0.66`. It holds no certificate. It wants
+# `host-a`'s shared files, served by SMB (Server Message Block, Windows file sharing) on TCP port 445. A clear
+# SYN from `1.2.0.66` matches `protect remote 1.2.0.0/16` and is dropped, unless a soft SA for `1.2.0.66` is
+# open. A soft SA opens when `host-a` sends to `1.2.0.66` first. So the attacker needs `host-a` to speak first.
+#
+# The broadcast bypass gives it the means. The attacker broadcasts a NetBIOS query: "who is HOST-A?". The
+# broadcast is let in. NetBIOS on `host-a` answers, and the answer goes in unicast, to `1.2.0.66` only. That
+# answer matches the PROTECT rule, so `host-a` tries IKE; the attacker stays silent; the rule falls back to
+# clear and opens a soft SA for `1.2.0.66`. The attacker now connects to port 445 in clear, and the soft SA lets
+# it in. DHCP and BOOTP (the bootstrap protocol that came before it) answer broadcasts with unicast too. The
+# lesson is wider than NetBIOS: at the IP layer, it is hard to know which host really began a conversation, so
+# rules that trust "we spoke first" break easily.
+#
+# > **Problem 5a** (section 7): a stateful extension to IPsec can be turned against the host. Inbound traffic
+# > that may bypass IPsec, such as broadcast or multicast, makes the host send the first packet.
+#
+# The panel plays `fig5`. Find four things in the event list: the broadcast accepted by rule 1, the unicast
+# answer matching rule 3, the soft SA opening after 3 s without an IKE reply, and the SYN to port 445 admitted.
+# Then try `stateful=off` and `broadcast=discard`.
+
+# %% tags=["nbval-ignore-output"]
+labsim.panel("fig5")
+
+# %% [markdown]
+# ## 4. Predict, then run, then explain
+#
+# **Exercise 1 (predict).** Switch the extension off (`stateful="off"`): standard IPsec, an SA or nothing. What
+# verdict will the simulator give? Remember that the verdict describes `host-a`'s print job, unless an attacker's
+# packet got in.
+
+# %%
+# BEGIN SOLUTION
+answer = "blocked"
+# END SOLUTION
+# BEGIN STUB
+answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "blocked"
+# END STUB
+q1.check(answer)
+
+# %% [markdown]
+# The paper calls this a *feature interaction*: two mechanisms, each sensible on its own, that fail together.
+# Before you run the next cell, fill in the table in your head: each mix of the two features, whether the
+# attacker gets in, and whether `host-a` can still print.
+
+# %%
+feature_interaction()
+
+# %% [markdown]
+# Only the mix of both features lets the attacker in. Each feature alone is harmless, and removing the
+# extension costs the printer. That is why administrators turned it on.
+#
+# ## 5. A newer protocol with a laxer policy (problem 5b)
+#
+# A firewall usually drops what it does not know. An IPsec policy usually lets it through: traffic for which
+# no protection exists is bypassed, or host-to-host IPsec could not be switched on until every protocol had its
+# own protection. New protocols are the standing example. When the paper was written, many IPv6 stacks had no
+# IPsec support that administrators could use, so IPv6 often got a softer policy than IPv4. In `fig5` that is
+# `ipv6_policy="bypass"`: `host-a` lets all of IPv6 bypass IPsec. An attacker who comes in over IPv6
+# (`attacker_via="ipv6"`) asks with LLMNR (Link-Local Multicast Name Resolution, the IPv6-era cousin of
+# NetBIOS), but with such a policy it hardly needs a trigger at all.
+#
+# > **Problem 5b** (section 7): new protocols often arrive before their IPsec support does, and an attacker can
+# > use them to go around the protection of the old ones.
+#
+# **Exercise 2 (reproduce a problem).** Find toggle values for `fig5` that show problem 5b.
+
+# %%
+# BEGIN SOLUTION
+toggles = {"ipv6_policy": "bypass", "attacker_via": "ipv6"}
+# END SOLUTION
+# BEGIN STUB
+toggles = ...   # a dict, for example {"stateful": "off"}
+# END STUB
+q2.check(toggles)
+
+# %% [markdown]
+# The paper's solution 5 is short: when a new protocol is rolled out, weigh its availability against the
+# protection the old protocols already have, and keep the two policies in step. The `fig5` toggles offer only
+# blunt versions of that.
+#
+# **Exercise 3 (choose the mitigation).** `host-a` bypasses IPsec for IPv6, and the attacker comes in over IPv6.
+# Which change stops the attacker *and* still lets `host-a` print? The check runs all five and tells you what
+# each one does.
+
+# %%
+# BEGIN SOLUTION
+choice = "same IPv6 policy as IPv4, and discard broadcast and multicast"
+# END SOLUTION
+# BEGIN STUB
+choice = ...   # "switch the stateful extension off", "discard inbound broadcast and multicast",
+               # "give IPv6 the same policy as IPv4", "same IPv6 policy as IPv4, and stateful off" or
+               # "same IPv6 policy as IPv4, and discard broadcast and multicast"
+# END STUB
+q3.check(choice)
+
+# %% [markdown]
+# <!-- BEGIN SOLUTION -->
+# **For instructors.** The rows show the two doors one at a time. Closing the IPv6 bypass alone turns problem 5b
+# back into problem 5a, now with an LLMNR multicast as the trigger. Ask what the winning option breaks:
+# NetBIOS and LLMNR no longer hear anyone, and on a real network DHCP would stop too.
+# <!-- END SOLUTION -->
+#
+# ## 6. Do better than the toggles
+#
+# The working option in exercise 3 switches off the name services. You can keep them. The fallback was only
+# ever meant for the printer; the attacker got one because the rule covered the whole intranet.
+#
+# **Exercise 4 (write a policy).** Rewrite `host-a`'s SPD so that the attacker gets nothing over IPv4 or IPv6,
+# `host-a` still prints to the printer (`1.2.0.80`, TCP port 9100, no IPsec), and its name services still
+# answer broadcast and multicast queries. The starting point is the policy from section 2.
+
+# %%
+# BEGIN SOLUTION
+my_spd = """
+bypass  local broadcast dir in                # name services need broadcast
+bypass  local multicast dir in                # and multicast
+bypass  remote 1.2.0.80 proto tcp port 9100   # the printer, and only its print port
+protect remote 1.2.0.0/16                     # the intranet: IPsec, no fallback
+protect remote 2001:db8:12::/48               # the intranet's IPv6 prefix, the same
+bypass  any                                   # the rest of the world
+"""
+# END SOLUTION
+# BEGIN STUB
+my_spd = """
+bypass  local broadcast dir in              # broadcast has no SAs
+bypass  local multicast dir in              # nor has multicast
+protect remote 1.2.0.0/16 fallback          # the intranet: IPsec, or clear plus a soft SA for peers without it
+protect remote 2001:db8:12::/48 fallback    # the intranet's IPv6 prefix, the same
+bypass  any                                 # the rest of the world
+"""
+# END STUB
+q4.check(my_spd)
+
+# %% [markdown]
+# Watch it with `labsim.panel("fig5", spd={"host-a": my_spd})`: the broadcast still gets in and NetBIOS still
+# answers, but the answer now waits for IKE and is dropped, and no soft SA ever opens.
+#
+# <!-- BEGIN SOLUTION -->
+# **For instructors.** Two shapes pass: a narrow BYPASS for the printer's address and port, or a fallback
+# limited to the printer (`protect remote 1.2.0.80 fallback` above the intranet rule). Both are exactly the
+# per-device exemptions the stateful extension was meant to save. Neither is free: a host that takes over
+# `1.2.0.80` receives the print jobs in clear (problem 1a's pattern, notebook 02), and a fallback for the
+# printer still opens a soft SA for whoever answers there. Narrow rules limit the damage; they do not remove it
+# (the paper makes this point in section 6.4).
+# <!-- END SOLUTION -->
+#
+# ## Summary
+#
+# - DISCARD rules make the SPD a stateless packet filter. A non-standard stateful extension falls back to clear
+#   for peers without IPsec and opens a soft SA that lets their clear packets in.
+# - Broadcast and multicast have no SAs, so hosts that rely on them bypass IPsec for them inbound.
+# - Together the two fail: a broadcast makes the host answer in unicast, the answer opens a soft SA, and the
+#   attacker walks in (problem 5a). Rules that depend on who spoke first are fragile at the IP layer.
+# - A newer protocol with a laxer policy is a door of the same kind (problem 5b). Roll out new protocols with
+#   their security in step with the old ones (solution 5).
+# - Exemptions should be as narrow as the devices that need them: one address and one port, not a whole
+#   intranet.
+#
+# ## Further reading
+#
+# - The paper, section 7 and figure 5.
+# - RFC 4301, *Security Architecture for the Internet Protocol*, section 5 (packet processing: nothing in it
+#   remembers earlier packets).
+# - RFC 1001 and RFC 1002, NetBIOS over TCP/IP (the name query and its unicast answer).
+# - RFC 4795, *Link-Local Multicast Name Resolution (LLMNR)*.
+# - Next: `06_conclusions_and_the_experiment`.
