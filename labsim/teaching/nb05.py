@@ -85,13 +85,14 @@ q4 = WritePolicy(
                     lambda r: not r.attack_succeeded and r.reached_peer == "printer",
                     "a broadcast can make host-a send to anyone, so a fallback that covers the whole intranet covers "
                     "the attacker too"),
-        Requirement({}, "host-a still answers NetBIOS name queries broadcast on the LAN", answers_name_queries,
-                    "the office's name service needs inbound broadcast; do not discard it", explain=name_query_fate),
+        Requirement({}, "host-a still answers NetBIOS name queries broadcast on the local network",
+                    answers_name_queries, "the office's name service needs inbound broadcast; do not discard it",
+                    explain=name_query_fate),
         Requirement({"attacker_via": "ipv6"}, "over IPv6 too, the attacker gets nothing and host-a still prints",
                     lambda r: not r.attack_succeeded and r.reached_peer == "printer",
                     "IPv6 needs the same care as IPv4: the intranet's prefix 2001:db8:12::/48 needs a rule of its "
                     "own, without a fallback that covers everyone, above 'bypass any'"),
-        Requirement({"attacker_via": "ipv6"}, "host-a still answers LLMNR name queries multicast on the LAN",
+        Requirement({"attacker_via": "ipv6"}, "host-a still answers LLMNR name queries multicast on the local network",
                     answers_name_queries, "LLMNR needs inbound multicast; do not discard it", explain=name_query_fate),
     ],
     hint_text="The printer is one address (1.2.0.80) and one port (TCP 9100). Give it an exemption of its own, "

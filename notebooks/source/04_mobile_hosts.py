@@ -130,11 +130,12 @@ q2.check(choice)
 #
 # ## 4. One address, two networks (figure 4, problem 3)
 #
-# Some address ranges are set aside for private use (RFC 1918): `10.0.0.0/8`, `172.16.0.0/12` and
-# `192.168.0.0/16`. Any organisation may use them inside its own network, and routers on the Internet never
-# carry them. They usually sit behind NAT (network address translation), a router that shares one public
-# address among many private ones. Many administrators count this as protection: nobody on the Internet can
-# reach a private address, so it is a good place for important servers, and for printers.
+# Some address ranges are set aside for private use by RFC 1918 (RFCs, *Requests for Comments*, are the
+# Internet's standards documents): `10.0.0.0/8`, `172.16.0.0/12` and `192.168.0.0/16`. Any organisation may
+# use them inside its own network, and routers on the Internet never carry them. They usually sit behind NAT
+# (network address translation), a router that shares one public address among many private ones. Many
+# administrators count this as protection: nobody on the Internet can reach a private address, so it is a
+# good place for important servers, and for printers.
 #
 # Example Corp gives its printer `printer-b` the private address `192.168.0.10`. Printers speak no IPsec, so
 # the laptop's policy lets private addresses bypass it. The VPN leaves private addresses outside the tunnel on
@@ -152,7 +153,8 @@ q2.check(choice)
 # > space it is in, and may apply to a private address the policy that was meant for the same address elsewhere.
 #
 # The panel plays `fig4`. Find the true DNS answer arriving through the tunnel (ESP from `vpn.example.org`), the
-# SPD rule that sends the SYN in clear, and the hotel's machine reading the job. Then set `location` to `home`.
+# SPD rule that sends the SYN (the packet that opens the connection) in clear, and the hotel's machine reading
+# the job. Then set `location` to `home`.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("fig4")

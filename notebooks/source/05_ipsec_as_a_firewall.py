@@ -7,7 +7,7 @@
 # 1. explain how an SPD filters packets, and what a stateful extension with *soft SAs* adds to it;
 # 2. explain why hosts let inbound broadcast and multicast bypass IPsec;
 # 3. show how these two reasonable features combine into a hole (problem 5a), and how a laxer policy for a newer
-#    protocol such as IPv6 is the same kind of hole (problem 5b);
+#    protocol such as IPv6 (version 6 of the Internet Protocol) is the same kind of hole (problem 5b);
 # 4. write a policy that keeps the printer and the name services working and closes both holes (solution 5).
 
 # %%
@@ -51,9 +51,10 @@ from labsim.teaching.nb05 import feature_interaction, q1, q2, q3, q4
 # ## 3. Together: figure 5 (problem 5a)
 #
 # An attacker plugs a machine into the office network at `1.2.0.66`. It holds no certificate. It wants
-# `host-a`'s shared files, served by SMB (Server Message Block, Windows file sharing) on TCP port 445. A clear
-# SYN from `1.2.0.66` matches `protect remote 1.2.0.0/16` and is dropped, unless a soft SA for `1.2.0.66` is
-# open. A soft SA opens when `host-a` sends to `1.2.0.66` first. So the attacker needs `host-a` to speak first.
+# `host-a`'s shared files, served by SMB (Server Message Block, Windows file sharing) on port 445 of TCP (the
+# Transmission Control Protocol). A clear SYN (the packet that opens a TCP connection) from `1.2.0.66` matches
+# `protect remote 1.2.0.0/16` and is dropped, unless a soft SA for `1.2.0.66` is open. A soft SA opens when
+# `host-a` sends to `1.2.0.66` first. So the attacker needs `host-a` to speak first.
 #
 # The broadcast bypass gives it the means. The attacker broadcasts a NetBIOS query: "who is HOST-A?". The
 # broadcast is let in. NetBIOS on `host-a` answers, and the answer goes in unicast, to `1.2.0.66` only. That
