@@ -40,9 +40,10 @@ from labsim.teaching.nb04 import q1, q2, q3, q4, q5, q6
 # |---|---|---|
 # | `laptop` | the hotel, `7.7.7.23` (leased by DHCP) | Example Corp's mobile host |
 # | `hotspot` | the hotel, `7.7.7.1` | the hotel's router, DHCP server and DNS server |
-# | `attacker` | the hotel | a machine of the hotel's |
+# | `attacker` | the hotel, `7.7.7.66` (figure 3) or `192.168.0.10` (figure 4) | a machine of the hotel's |
 # | `vpn` | the office, `1.2.0.1` | Example Corp's VPN gateway |
 # | `ns`, `server-b` | the office, `1.2.0.53` and `1.2.3.4` | the company's DNS server and the server the laptop wants |
+# | `printer-b` | the office, `192.168.0.10` | the printer of figure 4; it speaks no IPsec |
 #
 # ## 2. Whose DNS? (figure 3, problem 2)
 #
