@@ -259,8 +259,9 @@ bypass  any                                 # the rest of the world
 q6.check(my_spd)
 
 # %% [markdown]
-# Watch your policy at work with `labsim.panel("fig4", spd={"laptop": my_spd})`. Then ask what it cost: which
-# hosts of the hotel can the laptop still reach at `192.168.0.x`?
+# Watch your policy at work with `labsim.panel("fig4", spd={"laptop": my_spd}, location="visited")` (it is the
+# policy for away from home, so the panel keeps the laptop in the hotel). Then ask what it cost: which hosts of
+# the hotel can the laptop still reach at `192.168.0.x`?
 #
 # <!-- BEGIN SOLUTION -->
 # **For instructors.** The tunnel rule for `192.168.0.0/24` must come before any rule that would bypass that
