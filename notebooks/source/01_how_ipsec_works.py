@@ -18,8 +18,8 @@ from labsim.teaching.nb01 import q1, q2, q3, q4
 # %% [markdown]
 # ## 1. Four parts
 #
-# IPsec protects traffic at the IP layer, below TCP and UDP, so programs get its protection without
-# changing a line. The paper's section 3 describes it in four parts.
+# IPsec protects traffic at the IP (Internet Protocol) layer, below the transport protocols TCP and UDP, so programs
+# get its protection without changing a line. The paper's section 3 describes it in four parts.
 #
 # - **ESP**, the *Encapsulating Security Payload*, protects each packet. It encrypts the packet's contents and
 #   adds an integrity check, so a change on the way is detected. (IPsec also defines an *Authentication Header*,
@@ -220,9 +220,9 @@ show_certificate(labsim.run("basics"), "server-b")
 trace_lines(labsim.run("basics"), "name check", host="host-a")
 
 # %% [markdown]
-# Applications start from names, the SPD speaks addresses, and certificates speak names again. Nothing in
-# IPsec ties the three together. Notebook 02 shows what a forged DNS answer does with that gap; notebook 03 shows
-# that a colleague's perfectly valid certificate is enough.
+# Applications start from names, the SPD speaks addresses, and certificates speak names again. Nothing in IPsec ties
+# the three together. Notebook 02 shows what a forged answer from the Domain Name System (DNS) does with that gap;
+# notebook 03 shows that a colleague's perfectly valid certificate is enough.
 #
 # ## Summary
 #

@@ -19,8 +19,12 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # %% [markdown]
 # ## 1. Three kinds of identifier
 #
-# In notebook 02 a forged DNS answer sent `host-a` to the wrong address. Here DNS tells the truth. The paper's
-# figure 2 follows one connection and counts the identifiers on the way (section 5.1):
+# *Reminder from notebook 01:* the SPD (security policy database) picks PROTECT, BYPASS or DISCARD by address;
+# IKE (the Internet Key Exchange) authenticates the peer with a certificate from a certification authority (CA)
+# and sets up the security associations (SAs) that ESP uses.
+#
+# In notebook 02 a forged answer from the Domain Name System (DNS) sent `host-a` to the wrong address. Here DNS
+# tells the truth. The paper's figure 2 follows one connection and counts the identifiers on the way (section 5.1):
 #
 # 1. The application starts from a **name**, `server-b.example.org`.
 # 2. The resolver turns it into an **address**, `1.2.3.4`, correctly. The application calls `connect(1.2.3.4)`.
@@ -33,19 +37,20 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # with. But that name never reached the stack: the stack holds an address, the certificate holds a name, and
 # there is nothing to compare. The stacks the authors observed simply skipped the check and carried on.
 #
-# Who is `pc-c`? An ordinary desktop of Example Corp with its own, perfectly valid certificate from the company
-# CA. Its owner has turned it against a colleague: on the shared office network it answers the requests for
-# `1.2.3.4` that should reach server-b (forged ARP replies), it has added `1.2.3.4` to its own DNS name, and it
-# races forged answers to reverse-DNS questions about `1.2.3.4`. Each of these is within reach of any insider.
+# Who is `pc-c`? An ordinary desktop of Example Corp with its own, perfectly valid certificate from the company CA.
+# Its owner has turned it against a colleague: on the shared office network it answers the requests for `1.2.3.4`
+# that should reach server-b (forged replies of ARP, the protocol that maps an IP address to a network card), it has
+# added `1.2.3.4` to its own DNS name, and it races forged answers to reverse-DNS questions about `1.2.3.4`. Each of
+# these is within reach of any insider.
 #
 # > **Problem 1b** (section 5.1): host-to-host IPsec, as deployed, proves only that a peer holds *some*
 # > certificate from a trusted CA. Any two machines certified by the same CA can pass for one another.
 #
-# This is **group authentication**. It still achieves something: an outsider who plugs a laptop into the office,
-# a machine whose certificate was revoked, and forged packets arriving from outside the intranet are all
-# refused, and for the network the authors studied those were the main goals. What it does not give is
-# authentication of *individual* hosts. A world-wide PKI would not help either: with one, every certified host
-# on the Internet could pose as every other.
+# This is **group authentication**. It still achieves something: an outsider who plugs a laptop into the office, a
+# machine whose certificate was revoked, and forged packets arriving from outside the intranet are all refused, and
+# for the network the authors studied those were the main goals. What it does not give is authentication of
+# *individual* hosts. A world-wide public-key infrastructure (PKI) would not help either: with one, every certified
+# host on the Internet could pose as every other.
 
 # %% [markdown]
 # ## 2. Try it
@@ -75,9 +80,10 @@ trace_lines(attack, "certificate of", "AUTH of", "PAD:", "name check", host="hos
 # %% [markdown]
 # ## 3. First fix: ask DNS (section 5.2)
 #
-# If you were staring at the IKE code with a name and an address in hand, you would reach for DNS. The first
-# idea is a **forward** lookup: resolve the certified name, `pc-c.example.org`, and accept the peer if `1.2.3.4`
-# is among the answers. Example Corp even signs its zone (DNSSEC), so a forged answer could be caught.
+# If you were staring at the IKE code with a name and an address in hand, you would reach for DNS. The first idea is
+# a **forward** lookup: resolve the certified name, `pc-c.example.org`, and accept the peer if `1.2.3.4` is among
+# the answers. Example Corp even signs its zone with the DNS Security Extensions (DNSSEC), so a forged answer could
+# be caught.
 #
 # **Exercise 1 (predict).** host-a uses the forward check (`name_check="forward_dns"`). What verdict?
 
@@ -101,7 +107,7 @@ trace_lines(forward, "register", "name check forward_dns")
 # A forward record shows only what the **owner of a name** wants that name to point to, and pc-c owns
 # `pc-c.example.org`. It may point its name at any address it likes, including server-b's. The question host-a
 # needs answered goes the other way: does the **owner of the address** `1.2.3.4` say that this address belongs
-# to `pc-c.example.org`? That is what reverse DNS records (`PTR` records under `in-addr.arpa`) are for: their
+# to `pc-c.example.org`? That is what reverse DNS records (`PTR`, pointer, records under `in-addr.arpa`) are for: their
 # tree follows the way address blocks are handed out, so whoever holds a block controls its reverse names.
 #
 # **Exercise 2 (choose).** Three DNS-based checks are on the table. Which one would you ship in host-a's stack?
@@ -134,10 +140,11 @@ trace_lines(without_insider("secure_reverse_dns", dnssec=False), "name check sec
 
 # %% [markdown]
 # The check now refuses the *real* server-b. Section 5.2 lists more practical obstacles: addresses handed out by
-# DHCP often have stale or generic reverse names; an address with several names (or many hosts behind one NAT)
-# gives back at most one, maybe not the certified one; and applications learn addresses in ways DNS never sees
-# (a SIP message, NetBIOS, a configuration file). Inside one well-run intranet these can be overcome; as a
-# general answer, reverse DNS is not one.
+# DHCP (the Dynamic Host Configuration Protocol) often have stale or generic reverse names; an address with several
+# names, or many hosts behind one network address translator (NAT), gives back at most one, maybe not the certified
+# one; and applications learn addresses in ways DNS never sees (a call set up by SIP, the Session Initiation
+# Protocol; NetBIOS names; a configuration file). Inside one well-run intranet these can be overcome; as a general
+# answer, reverse DNS is not one.
 #
 # ## 4. Second fix: a peer authorization database (section 5.3)
 #
@@ -246,8 +253,9 @@ trace_lines(labsim.run("fig2", name_check="application"), "name check applicatio
 
 # %% [markdown]
 # The stack accepted pc-c, as before; the application asked who the peer was and closed the connection without
-# sending a byte. TLS works this way: the client checks the server's certificate against the name it was asked
-# to reach. The check needs that name, though, so an application handed a bare address is back where it started.
+# sending a byte. TLS (Transport Layer Security, the protocol behind `https`) works this way: the client checks the
+# server's certificate against the name it was asked to reach. The check needs that name, though, so an application
+# handed a bare address is back where it started.
 #
 # ## 7. Every fix, with and without an attack
 #
