@@ -1,6 +1,7 @@
-"""The standalone animation in a real browser (headless Chromium): it plays and steps with no server."""
+"""The standalone animation in a real browser (headless Chromium): it plays and steps with no server.
 
-import shutil
+(Moved here from tests/test_viz_browser.py so that it shares the suite's Chromium and its skip rules.)
+"""
 
 import pytest
 
@@ -8,26 +9,21 @@ import labsim
 from labsim.viz.player import animation_document
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed")
+def page(chromium, tmp_path_factory):
     path = tmp_path_factory.mktemp("anim") / "fig1.html"
     path.write_text(animation_document(labsim.run("fig1")))
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(path.as_uri())
-        page.wait_for_selector(".labsim-player[data-live] .labsim-toolbar")
-        page.errors = errors
-        yield page
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".labsim-player[data-live] .labsim-toolbar")
+    page.errors = errors
+    yield page
+    context.close()
 
 
 def _current(page) -> int:
