@@ -177,11 +177,18 @@ class Reproduce(Exercise):
         if self.problem not in PROBLEMS:
             raise ValueError(f"problem {self.problem!r} is not one of the paper's: {', '.join(PROBLEMS)}")
 
+    def _example(self) -> str:
+        """A dict of this scenario's own first toggle, so the hint fits the exercise."""
+        from ..scenarios import get
+        toggle = get(self.scenario).toggles[0]
+        other = next((v for v in toggle.values if v != toggle.default), toggle.default)
+        return f"{{{toggle.name!r}: {other!r}}}"
+
     def check(self, toggles) -> None:
-        if self._stub(toggles, "a dict of toggles, for example {'location': 'visited'}"):
+        if self._stub(toggles, f"a dict of {self.scenario} toggles, for example {self._example()}"):
             return
         if not isinstance(toggles, dict):
-            return self._say(NOT_YET, f"give a dict of toggles, for example {{'dns': 'honest'}}; got {toggles!r}")
+            return self._say(NOT_YET, f"Give a dict of toggles, for example {self._example()}; got {toggles!r}.")
         try:
             values = get_scenario(self.scenario).resolve_toggles(toggles)
         except LabsimError as exc:
