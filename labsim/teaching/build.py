@@ -80,7 +80,7 @@ def build(root: Path = Path("notebooks"), names: list[str] | None = None, run: b
             out.parent.mkdir(parents=True, exist_ok=True)
             started = time.perf_counter()
             if run:
-                execute(nb, root)
+                execute(nb, out.parent)   # where nbval and grade run it too
             nbformat.write(nb, str(out))
             size = out.stat().st_size
             log(f"wrote {out} ({size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
