@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,13 @@ NOT_IN_A_CLONE = (".git", ".venv", "venv", "__pycache__", "*.egg-info", ".hypoth
 NESTED = "LABSIM_NESTED_TEST_RUN"
 """Set in the environment of a test run started by a test (the README's test command run by
 tests/test_readme_commands.py): the tests that install the course again skip there."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def copy_repo(dest: Path) -> Path:

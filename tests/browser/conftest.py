@@ -26,7 +26,7 @@ if not HAVE_PLAYWRIGHT:
 
 def missing() -> str | None:
     """Why the suite cannot run here, or None."""
-    from servers import CHROMIUM
+    from .servers import CHROMIUM
     if not HAVE_PLAYWRIGHT:
         return "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
     if not os.access(CHROMIUM, os.X_OK):
@@ -67,7 +67,7 @@ def screenshots() -> Path:
 def chromium():
     """Headless Chromium (Debian's), started once for this folder's tests and closed after them."""
     from playwright.sync_api import sync_playwright
-    from servers import CHROMIUM, CHROMIUM_ARGS
+    from .servers import CHROMIUM, CHROMIUM_ARGS
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -101,7 +101,7 @@ def new_page(chromium, request, screenshots):
 
 
 def _server(start, tmp_path_factory, name: str, **env_kwargs):
-    from servers import copy_notebooks, isolated_env, stop
+    from .servers import copy_notebooks, isolated_env, stop
     base = tmp_path_factory.mktemp(name)
     home = base / "home"
     root = copy_notebooks(base / "notebooks")
@@ -116,14 +116,14 @@ def _server(start, tmp_path_factory, name: str, **env_kwargs):
 @pytest.fixture(scope="package")
 def lab(chromium, tmp_path_factory):
     """JupyterLab on 127.0.0.1 with a token, serving a temporary copy of notebooks/."""
-    from servers import start_lab
+    from .servers import start_lab
     yield from _server(start_lab, tmp_path_factory, "lab")
 
 
 @pytest.fixture(scope="package")
 def voila(chromium, tmp_path_factory):
     """Voila on 127.0.0.1, serving a temporary copy of notebooks/."""
-    from servers import start_voila
+    from .servers import start_voila
     yield from _server(start_voila, tmp_path_factory, "voila")
 
 
@@ -148,5 +148,5 @@ _lp.Panel.refresh = _stale_banner_refresh
 @pytest.fixture(scope="package")
 def voila_broken_panel(chromium, tmp_path_factory):
     """Voila whose kernels run a startup file that stops the verdict banner from updating."""
-    from servers import start_voila
+    from .servers import start_voila
     yield from _server(start_voila, tmp_path_factory, "voila-broken", ipython_startup=BROKEN_PANEL)

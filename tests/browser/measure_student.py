@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -113,6 +112,7 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
+    sys.path[:0] = [str(HERE), str(HERE.parent)]     # student.py, servers.py and tests/fresh_install.py
     result = main()
     for key, value in result.items():
         print(f"{key:28} {value if not isinstance(value, float) else round(value, 1)}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,19 +21,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fresh_install import REPO, isolated_env
+from fresh_install import REPO, free_port, isolated_env
 from fresh_install import stop as _stop
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Server", "copy_notebooks", "free_port", "isolated_env", "start_lab",
            "start_voila", "stop"]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def copy_notebooks(dest: Path) -> Path:

@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
 import labsim  # noqa: E402
-import student  # noqa: E402
+from . import student  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PAGE = "/voila/render/02_classic_dns_vulnerability.ipynb"
