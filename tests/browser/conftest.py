@@ -1,7 +1,8 @@
 """Fixtures of the browser suite: headless Chromium, and JupyterLab and Voila started and stopped here.
 
 The suite runs only when Playwright for Python and /usr/bin/chromium are both present
-(CI installs both); otherwise each test is skipped with the reason. Playwright lives only
+(CI installs both); otherwise each test is skipped with the reason, or, when
+LABSIM_REQUIRE_BROWSER is set (.ci/run sets it), the run stops with that reason. Playwright lives only
 while this folder's tests run: a sync Playwright marks an asyncio loop as running in the
 main thread, which would break nbclient-based tests (grading, nbval) collected after it.
 
@@ -36,8 +37,13 @@ def missing() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     reason = missing()
+    if not reason:
+        return
+    if os.environ.get("LABSIM_REQUIRE_BROWSER"):
+        # .ci/run sets it: in CI a missing browser is a broken install, not a reason to skip.
+        raise pytest.UsageError(f"the browser suite cannot run: {reason}")
     for item in items:
-        if "browser" in item.keywords and reason and str(HERE) in str(item.fspath):
+        if "browser" in item.keywords and str(HERE) in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
