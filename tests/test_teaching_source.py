@@ -53,3 +53,20 @@ def test_malformed_sources_are_reported_with_a_line(text, words):
     """Mistakes in a source name the line and what is wrong."""
     with pytest.raises(SourceError, match=words):
         parse_source(text, "demo.py")
+
+
+def test_widget_ids_become_stable():
+    """Random widget model ids are replaced by ids derived from the notebook name, in creation order."""
+    import nbformat
+
+    from labsim.teaching.build import stable_widget_ids
+    a, b = "a" * 32, "b" * 32
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {
+        "state": {b: {"state": {"layout": f"IPY_MODEL_{a}"}}, a: {"state": {}}}}}})
+    nb.cells.append(nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": b}})]))
+    once, twice = stable_widget_ids(nb, "07_demo"), stable_widget_ids(nb, "07_demo")
+    assert once == twice
+    new_b = once.cells[0].outputs[0].data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert new_b != b and new_b in once.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    assert a not in str(once)

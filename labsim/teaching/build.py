@@ -60,6 +60,26 @@ def make_notebook(source: Path, version: str):
     return nb
 
 
+def stable_widget_ids(nb, stem: str):
+    """Replace the random widget model ids a kernel makes with ones derived from the notebook's name.
+
+    Rebuilding an unchanged notebook then gives an identical file, so its diff shows only real changes.
+    """
+    import json
+    import re
+
+    import nbformat
+    state = nb.get("metadata", {}).get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    # The state keeps the kernel's creation order, which is deterministic; the ids are not.
+    mapping = {old: hashlib.sha1(f"{stem}/widget/{i}".encode()).hexdigest()[:32]
+               for i, old in enumerate(state.get("state", {}))}
+    text = json.dumps(nb)
+    if not mapping:
+        return nb
+    text = re.sub(r"[0-9a-f]{32}", lambda m: mapping.get(m.group(0), m.group(0)), text)
+    return nbformat.from_dict(json.loads(text))
+
+
 def execute(nb, cwd: Path, timeout: int = 300):
     from nbclient import NotebookClient
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
@@ -81,6 +101,7 @@ def build(root: Path = Path("notebooks"), names: list[str] | None = None, run: b
             started = time.perf_counter()
             if run:
                 execute(nb, out.parent)   # where nbval and grade run it too
+                nb = stable_widget_ids(nb, source.stem)
             nbformat.write(nb, str(out))
             size = out.stat().st_size
             log(f"wrote {out} ({size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
