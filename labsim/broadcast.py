@@ -158,11 +158,12 @@ class NameQueryProbe:
     """
 
     def __init__(self, host, name: str, target, port: int = 445, payload: bytes = b"SMB: read C$/payroll.xlsx",
-                 via: str = "ipv4", start_us: int = 2_000, flow: str = "attack"):
+                 via: str = "ipv4", start_us: int = 2_000, flow: str = "attack", group=None):
         if via not in ("ipv4", "ipv6"):
             raise UnknownChoice("way for the probe to ask", via, ("ipv4", "ipv6"))
         self.host, self.name, self.target, self.port, self.payload = host, name, ip(target), port, payload
         self.via, self.flow = via, flow
+        self.group = ip(group) if group is not None else None   # IPv4: which broadcast address to ask
         self.answered_by: Address | None = None
         self.connected = False
         host.sim.schedule(start_us, self.start)
@@ -172,7 +173,7 @@ class NameQueryProbe:
         qid = sim.rng.randrange(1, 65536)
         if self.via == "ipv4":
             own = next(a for a in host.addresses if a.version == 4)
-            group = host.directed_broadcasts()[0]
+            group = self.group or host.directed_broadcasts()[0]
             host.bind_udp(NBNS_PORT, self.on_answer)
             sim.record("app", host.name, f"NetBIOS query for {netbios_name(self.name)}", "broadcast",
                        f"asks the whole subnet ({group}) who is {self.name}, hoping for a unicast answer")

@@ -217,6 +217,15 @@ def test_5a_is_not_found_when_only_bypassed_neighbours_can_broadcast():
     assert "no soft SA opens" in finding.why
 
 
+def test_5a_is_found_when_only_the_limited_broadcast_gets_in():
+    """Discarding the subnet's broadcast is not enough if 255.255.255.255 is still bypassed."""
+    text = ("discard local 10.1.255.255 dir in\nbypass local broadcast dir in\n"
+            "bypass remote 10.1.0.53 proto udp port 53\nprotect remote 10.1.0.0/16 fallback\nbypass any\n")
+    finding = audit_text(text, "spd", stateful=True)["5a"]
+    attack_shown(finding, "5a")
+    assert "> 255.255.255.255:137" in finding.counterexample.result.trace_text()
+
+
 def test_5b_ipv6_is_bypassed_where_ipv4_demands_ipsec():
     """No IPv6 policy at all: the attacker uses the host's link-local address."""
     finding = audit(GROUP_AUTH)["5b"]

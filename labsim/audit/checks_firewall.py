@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from functools import partial
 
+from ..addresses import LIMITED_BROADCAST
 from ..broadcast import NBNS_PORT
 from ..ipsec.spd import PacketView
 from . import worlds
@@ -42,10 +43,20 @@ def check_5a(ctx: AuditContext) -> Plan:
         return Plan("5a", False, "the host runs no service that answers a broadcast with a unicast",
                     (fact_evidence(ctx, "broadcast_responders", "services that answer broadcasts"),))
     lan, me, port = _lan(ctx), ctx.host_address, NBNS_PORT
-    bcast = lan.broadcast_address
+    # A name query may go to the subnet's broadcast address or to 255.255.255.255; a policy
+    # that lets either in is open to the trigger, so the search tries both.
+    directed = lan.broadcast_address
+    for bcast in (directed, LIMITED_BROADCAST):
+        plan = _check_5a_via(ctx, soft, lan, me, port, bcast)
+        if plan.exposed:
+            return plan
+    return _check_5a_via(ctx, soft, lan, me, port, directed)
 
+
+def _check_5a_via(ctx: AuditContext, soft, lan, me, port, bcast) -> Plan:
     def hears(a):
-        return ctx.spd.lookup(PacketView.inbound(a, bcast, "udp", port, port, (bcast,))).action == "bypass"
+        return ctx.spd.lookup(PacketView.inbound(a, bcast, "udp", port, port, (lan.broadcast_address,))).action \
+            == "bypass"
 
     def answers_softly(a):
         m = ctx.spd.lookup(PacketView.outbound(me, a, "udp", port, port))
@@ -88,7 +99,7 @@ def check_5a(ctx: AuditContext) -> Plan:
               "(sections 4.2 and 7)",
               (("DISCARD inbound broadcast and multicast", "NetBIOS, DHCP and other broadcast protocols stop working "
                                                           "for this host"),))
-    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker), fix)
+    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker, bcast), fix)
 
 
 def check_5b(ctx: AuditContext) -> Plan:

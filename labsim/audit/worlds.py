@@ -159,13 +159,14 @@ def private_address(ctx: AuditContext, name: str, address, port: int, holder_is_
     return Built(world, tuple(story))
 
 
-def soft_sa(ctx: AuditContext, attacker_at, seed: int = 0) -> Built:
+def soft_sa(ctx: AuditContext, attacker_at, group=None, seed: int = 0) -> Built:
     """Problem 5a (section 7): a broadcast makes the host answer, and the answer opens a soft SA."""
     site = Site(ctx, "audit: a broadcast opens a soft SA (problem 5a)", seed)
     host = site.honest_host()
     _services(ctx, host)
     attacker = site.attacker("attacker", [attacker_at], network="intranet")
-    NameQueryProbe(attacker, host.name, target=ctx.host_address, port=ctx.profile.service_port, via="ipv4")
+    NameQueryProbe(attacker, host.name, target=ctx.host_address, port=ctx.profile.service_port, via="ipv4",
+                   group=group)
     story = (f"{host.name} answers name queries ({', '.join(ctx.profile.broadcast_responders)}) and offers a "
              f"service on TCP {ctx.profile.service_port}.",
              f"An attacker on the LAN at {attacker_at}, with no certificate, broadcasts a name query, then connects.")
