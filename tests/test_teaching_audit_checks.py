@@ -136,15 +136,23 @@ def test_fix_config_rejects_a_fix_that_opens_another_problem(capsys):
 
 
 def test_fix_config_works_on_xfrm_policies_with_their_profile(capsys):
-    """Blocking the NetBIOS broadcast in the laptop's xfrm listing removes 5a; the file server still works."""
+    """Blocking both NetBIOS broadcasts in the laptop's xfrm listing removes 5a; the file server still works.
+
+    Blocking only the subnet's broadcast (10.1.255.255) is not enough: 255.255.255.255 still
+    carries the trigger, and the check says so.
+    """
     text = (XFRM / "policies.txt").read_text()
-    fixed = text.replace("dst 10.1.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main \n",
-                         "dst 10.1.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main action block\n")
-    assert fixed != text
+    half = text.replace("dst 10.1.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main \n",
+                        "dst 10.1.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main action block\n")
+    fixed = half.replace("dst 255.255.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main \n",
+                         "dst 255.255.255.255/32 proto udp dport 137 \n\tdir in priority 1000 ptype main action block\n")
+    assert text != half != fixed
     q = FixConfig("q4", "t", problems=("5a",), others=False, profile=str(XFRM / "labsim-profile.toml"),
                   services=(Service("server-b.example.org=10.1.3.4:80"),))
     q.check(text)
     assert said(capsys).startswith("[q4] Not yet.")
+    q.check(half)
+    assert "FAIL 5a is still exposed" in said(capsys)
     q.check(fixed)
     out = said(capsys)
     assert out.startswith("[q4] Correct.") and "ok   5a is no longer exposed: broadcasts from the LAN" in out
