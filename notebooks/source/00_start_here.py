@@ -17,7 +17,8 @@
 # ## How a notebook works
 #
 # Run a cell with **Shift+Enter**. Run them in order, top to bottom; if something looks odd, use
-# **Kernel → Restart Kernel and Run All Cells**. The first cell of every notebook is the only import you need:
+# **Kernel → Restart Kernel and Run All Cells**. On a small screen, fold the file browser away with **Ctrl+B**
+# so the pictures get the whole width. The first cell of every notebook is the only import you need:
 
 # %%
 import labsim
