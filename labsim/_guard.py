@@ -4,8 +4,8 @@ Importing labsim replaces every scapy send and receive function (``send``, ``sen
 ``sr``, ``sr1``, ``srp``, ``sniff`` and their relatives) and scapy's layer-2 and layer-3
 socket classes with stand-ins that raise :class:`~labsim.errors.NetworkSafetyError`.
 scapy is then only good for building, encrypting, dissecting and writing packets, which
-is all the simulator needs. (Building ``Ether()`` without ``dst`` would make scapy ARP for
-the address through ``srp1``; with the guard that raises instead of sending.)
+is all the simulator needs. (An Ethernet header built with no destination makes scapy ARP
+for the address through ``srp1``; with the guard that raises instead of sending.)
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class ClientApp:
                         gateway=str(sa.remote) if sa and peer and sa.mode == "tunnel" else None)
         how = f"over IPsec to {peer.name}" if peer else "in clear"
         host.sim.record("app", host.name, f"send {len(self.payload)} bytes to {conn.remote}", "send", how)
-        conn.send(self.payload)
+        conn.sendall(self.payload)
 
     def _on_reply(self, conn: Connection, data: bytes, packet) -> None:
         self.reply = data
@@ -138,4 +138,4 @@ class ServerApp:
         verb = "steals" if host.malicious else "receive"
         host.sim.record("app", host.name, f"{len(data)} bytes from {conn.remote}: {data[:40].decode(errors='replace')!r}",
                         verb, f"{self.label} gets the application data {how}")
-        conn.send(self.reply)
+        conn.sendall(self.reply)

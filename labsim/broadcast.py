@@ -208,7 +208,7 @@ class NameQueryProbe:
             return
         self.connected = True
         conn = self.host.connect(self.target, self.port, flow=self.flow)
-        conn.on_established = lambda c: c.send(self.payload)
+        conn.on_established = lambda c: c.sendall(self.payload)
 
 
 __all__ = ["NetbiosResponder", "LlmnrResponder", "NameQueryProbe", "describe_nbns", "describe_llmnr",

@@ -460,7 +460,8 @@ class Connection:
             self.rcv_nxt = seg.seq + len(bytes(seg.payload))
             self.on_data(self, bytes(seg.payload), packet)
 
-    def send(self, data: bytes) -> None:
+    def sendall(self, data: bytes) -> None:
+        """Send ``data`` in one segment (the simulated socket never splits it)."""
         self._segment("PA", data)
 
     def close(self) -> None:

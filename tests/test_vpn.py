@@ -66,7 +66,7 @@ def test_a_connection_goes_through_the_tunnel_and_back():
     w, gw, server, laptop = vpn_world()
     conn = laptop.connect(ip("1.2.3.4"), 80, flow="main")
     seen = []
-    conn.on_established = lambda c: (seen.append(c.peer_identity()), c.send(b"GET /"))
+    conn.on_established = lambda c: (seen.append(c.peer_identity()), c.sendall(b"GET /"))
     w.run()
     assert laptop.sad.find_outbound(ip(GW)).mode == "tunnel"
     gw_sa = gw.sad.find_outbound(ip(OUTER))

@@ -199,7 +199,7 @@ have a colour and a shape each (open circle: clear text; padlock: ESP; diamond: 
 triangle: DNS; star: DHCP or broadcast; cross: dropped), so they read in greyscale too.
 The alt text under each figure is its full text equivalent.
 
-Paper: *Experiences with Host-to-Host IPsec*, Tuomas Aura, Michael Roe and Anish Mohammed.
+Paper: *Experiences with Host-to-Host IPsec*, by Aura, Roe and Mohammed (Microsoft Research).
 """
 
 

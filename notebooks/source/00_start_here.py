@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 00 · Start here
 #
-# This workbook is a lab course on one paper: *Experiences with Host-to-Host IPsec* by Tuomas Aura,
-# Michael Roe and Anish Mohammed (Microsoft Research). The authors watched IPsec being rolled out
+# This workbook is a lab course on one paper: *Experiences with Host-to-Host IPsec*, by Aura, Roe and
+# Mohammed of Microsoft Research. The authors watched IPsec being rolled out
 # between the machines of a large company network, and found that it protected less than people
 # thought. Each notebook takes one section of the paper, rebuilds its example inside a small
 # simulator, and lets you break it and fix it yourself.
