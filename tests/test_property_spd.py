@@ -49,16 +49,19 @@ spds = st.lists(rules(), min_size=0, max_size=12).map(lambda rs: Spd(tuple(rs)))
 
 @st.composite
 def views(draw):
+    """A packet as the SPD sees it: outbound to any peer or group, or inbound from a unicast peer
+    to our own address or to a broadcast or multicast group."""
     v6 = draw(st.booleans())
     local = "2001:db8::1" if v6 else "1.2.0.5"
-    remote = draw(st.sampled_from(PEERS6 if v6 else PEERS))
+    pool = PEERS6 if v6 else PEERS
+    groups = [p for p in pool if ip(p).is_multicast or p == "255.255.255.255"]
     proto = draw(st.sampled_from(["tcp", "udp", "icmp"]))
     sport = draw(st.sampled_from([0, 53, 80, 137, 5000, 40000])) if proto != "icmp" else 0
     dport = draw(st.sampled_from([0, 53, 80, 137, 5000, 40000])) if proto != "icmp" else 0
     if draw(st.booleans()):
-        return PacketView.outbound(local, remote, proto, sport, dport)
-    return PacketView.inbound(remote, local if ip(remote).is_multicast is False and remote != "255.255.255.255"
-                              else remote, proto, sport, dport)
+        return PacketView.outbound(local, draw(st.sampled_from(pool)), proto, sport, dport)
+    peer = draw(st.sampled_from([p for p in pool if p not in groups]))
+    return PacketView.inbound(peer, draw(st.sampled_from([local, *groups])), proto, sport, dport)
 
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

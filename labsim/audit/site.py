@@ -158,10 +158,9 @@ class Site:
 def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Spd:
     """A peer's SPD: the audited host's rules as seen from the other end, then BYPASS for the rest.
 
-    A PROTECT rule is mirrored for all traffic with the host, whatever its ports: labsim's
-    IKE responder asks its SPD whether it protects the initiator at all (with a TCP probe),
-    not whether it protects the very ports proposed, so a peer that protected only UDP 53
-    would refuse the host's IKE for DNS.
+    A PROTECT rule is mirrored for all traffic with the host, whatever its ports: the peer
+    then answers every IKE exchange the host starts and protects every reply, so the only
+    decisions in a counterexample are the audited host's own.
     """
     swap = {"in": "out", "out": "in", "both": "both"}
     rules = []

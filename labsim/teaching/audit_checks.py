@@ -46,7 +46,7 @@ from ..apps import ClientApp, ServerApp
 from ..errors import LabsimError
 from ..result import Result, play
 from ..verdict import PROBLEMS
-from .checks import CORRECT, NOT_YET, Exercise, _sentence
+from .checks import CORRECT, NOT_YET, Exercise, _sentence, require_problems
 
 SERVICE_OUTCOMES = {"protected": "over IPsec", "clear": "in clear"}
 
@@ -175,9 +175,7 @@ class FixConfig(Exercise):
     others: bool = True
 
     def __post_init__(self) -> None:
-        for problem in self.problems:
-            if problem not in PROBLEMS:
-                raise ValueError(f"problem {problem!r} is not one of the paper's: {', '.join(PROBLEMS)}")
+        require_problems(self.problems)
 
     def evaluate(self, text: str) -> tuple[bool, list[str]]:
         """Audit ``text`` and play each service: (every requirement met, one row per requirement).

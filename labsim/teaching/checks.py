@@ -174,8 +174,7 @@ class Reproduce(Exercise):
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.problem not in PROBLEMS:
-            raise ValueError(f"problem {self.problem!r} is not one of the paper's: {', '.join(PROBLEMS)}")
+        require_problems((self.problem,))
 
     def _example(self) -> str:
         """A dict of this scenario's own first toggle, so the hint fits the exercise."""
@@ -269,6 +268,13 @@ class Observe(Exercise):
         said = [f"{'you left out' if facts[o][0] else 'you picked'} {o!r}: {facts[o][1]}" for o in wrong]
         return self._say(NOT_YET, f"{len(wrong)} of {len(self.options)} options are judged wrongly; expected "
                                   f"exactly {self.goal}:", said)
+
+
+def require_problems(problems) -> None:
+    """Refuse, when an exercise is defined, a problem id the paper does not have."""
+    for problem in problems:
+        if problem not in PROBLEMS:
+            raise ValueError(f"problem {problem!r} is not one of the paper's: {', '.join(PROBLEMS)}")
 
 
 def _sentence(text: str) -> str:
