@@ -37,6 +37,7 @@ class Scenario:
     build: Callable = field(compare=False, repr=False)
     client: str = "host-a"
     cast: tuple[str, ...] = ()
+    flows: tuple[tuple[str, str], ...] = (("main", "the connection"),)
 
     def toggle(self, name: str) -> Toggle:
         for t in self.toggles:
