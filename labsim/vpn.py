@@ -128,10 +128,13 @@ class VpnClient:
         host.source_routes = source_routes(host.spd, self.gateway, self.inner, outer)
         host.source_routes += [(e, outer) for e in self.exclude if all(e != p for p, _ in host.source_routes)]
         tunnelled = [str(p) for p, a in host.source_routes if a == self.inner]
-        ranges = ", ".join(tunnelled) or "nothing (no tunnel rule names this gateway)"
+        excluded = [str(p) for p, a in host.source_routes[1:] if a == outer]
+        words = f"inner address {self.inner} for {', '.join(tunnelled) or 'nothing (no tunnel rule names this gateway)'}"
+        if excluded:
+            words += f"; {', '.join(excluded)} stays outside the tunnel"
         host.sim.record("route", host.name, f"VPN to {self.gateway}", "ready",
-                        f"inner address {self.inner} for {ranges}; the gateway itself is reached from {outer}; "
-                        "the tunnel is negotiated when the first packet needs it")
+                        f"{words}; the gateway itself is reached from {outer}; the tunnel is negotiated when the "
+                        "first packet needs it")
 
     def _install(self, ranges) -> None:
         """Insert one tunnel rule per range the SPD does not already send to the gateway, then say
