@@ -120,10 +120,11 @@ class VpnClient:
         for net in self.tunnel:
             cut = [e for e in self.exclude if e.version == net.version and (e.subnet_of(net) or net.subnet_of(e))]
             if cut:
+                whole = any(net.subnet_of(e) for e in cut)
                 host.sim.record("route", host.name, f"VPN split exclusion {', '.join(map(str, cut))}", "exclude",
-                                f"the VPN profile keeps {', '.join(map(str, cut))} out of the tunnel, so "
-                                f"{net if any(net.subnet_of(e) for e in cut) else 'that part of ' + str(net)} "
-                                "stays on the network the laptop is plugged into")
+                                f"the VPN profile keeps {', '.join(map(str, cut))} out of the tunnel: the VPN client "
+                                + (f"installs no tunnel rule for {net}" if whole else
+                                   f"tunnels {net} only outside {', '.join(map(str, cut))}"))
         self._install(self.tunnelled())
         host.source_routes = source_routes(host.spd, self.gateway, self.inner, outer)
         host.source_routes += [(e, outer) for e in self.exclude if all(e != p for p, _ in host.source_routes)]
