@@ -117,6 +117,15 @@ def test_the_split_exclusion_acts_through_the_vpn_client():
         assert flow_verdict(broken, "hotel_printer").outcome == "blocked"
 
 
+def test_the_tunnel_needs_the_vpn_clients_routes():
+    """Without the routes that give tunnelled ranges the inner address, the gateway refuses the tunnel's selectors."""
+    import labsim.vpn
+    with mock.patch.object(labsim.vpn, "source_routes", lambda spd, gateway, inner, outer: []):
+        broken = run("fig4", split_exclude="off")
+    assert broken.outcome == "blocked"
+    assert "IKE_AUTH response Notify TS_UNACCEPTABLE" in broken.trace_text()
+
+
 def test_a_bypass_above_the_tunnel_rule_sends_the_print_job_in_clear():
     """Replies may come back through the tunnel, but a BYPASS rule that matches first sends our data in clear."""
     spd = ("bypass proto udp lport 68\nbypass remote 192.168.0.0/16\n"
