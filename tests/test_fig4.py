@@ -10,7 +10,8 @@ CASES = [
     ({"location": "visited"}, "exposed", "3", True, "via laptop > visited > attacker"),
     ({"location": "home"}, "clear", None, False, "via laptop > intranet > printer-b"),
     ({"private_policy": "bypass"}, "exposed", "3", True, "[SPD rule 2: bypass remote 192.168.0.0/16]"),
-    ({"private_policy": "protect"}, "blocked", "4", False,
+    # The office printer is out of reach, safely; problem 4 is about the hotel's own hosts (section 6.3).
+    ({"private_policy": "protect"}, "blocked", None, False,
      "no SA could be negotiated (192.168.0.10 did not complete IKE within 3 s)"),
     ({"split_exclude": "on"}, "exposed", "3", True, "192.168.0.0/16"),
     ({"split_exclude": "off"}, "protected", None, False,
@@ -48,9 +49,10 @@ def test_the_same_address_reaches_the_office_printer_at_home_and_the_hotel_machi
 
 
 def test_problem_four_names_the_cost_not_an_attack():
-    """Protecting private ranges blocks the laptop from the hotel's 192.168.0.10: no data, no attack."""
+    """Protecting private ranges blocks the laptop's print job to 192.168.0.10: no data, no attack; and not
+    problem 4, which the verdict gives only for a host of the visited network the laptop meant to reach."""
     data = run("fig4", private_policy="protect").to_json()
-    assert (data["outcome"], data["problem"], data["attack_succeeded"]) == ("blocked", "4", False)
+    assert (data["outcome"], data["problem"], data["attack_succeeded"]) == ("blocked", None, False)
 
 
 def test_a_bypass_above_the_tunnel_rule_sends_the_print_job_in_clear():

@@ -51,8 +51,9 @@ CASES = [
     # Appendix A: with only an address, name-based checks cannot work; address-based ones still can.
     ("fig2", {"connect_by": "address", "name_check": "name_handle"}, "impersonated", "1b", True,
      "cannot check: the application connected to a raw address"),
-    ("fig2", {"connect_by": "address", "name_check": "application"}, "impersonated", "1b", True,
-     "the application was given only an address"),
+    # Solution 1 fails closed: given only an address, the application has no name to compare and refuses.
+    ("fig2", {"connect_by": "address", "name_check": "application"}, "blocked", None, False,
+     "the application was given only an address, so it has no name to compare"),
     ("fig2", {"connect_by": "address", "name_check": "pad"}, "blocked", None, False, "PAD refused"),
     ("fig2", {"connect_by": "address", "name_check": "secure_reverse_dns"}, "blocked", None, False,
      "points back to server-b.example.org"),

@@ -293,7 +293,8 @@ class IkeDaemon:
                 return
             i2r, r2i = ex.child_keys()
             out, inb = make_pair(ex.child_spi_i, ex.child_spi_r, r2i, i2r, ex.local, ex.peer, name, issuer,
-                                 ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner)
+                                 ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner,
+                                 local_name=host.identity.name)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ex.tunnel_inner))} behind {ex.peer}" \
                 if ex.tunnel_inner else ""
@@ -415,7 +416,8 @@ class IkeDaemon:
             ex.child_spi_r = sim.rng.randrange(0x100, 0xFFFFFFFF)
             i2r, r2i = ex.child_keys()
             out, inb = make_pair(ex.child_spi_r, ex.child_spi_i, i2r, r2i, ex.local, ex.peer, name, issuer,
-                                 ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else ())
+                                 ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else (),
+                                 local_name=host.identity.name)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ts_i))} behind {ex.peer}" if tunnel else ""
             sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",
