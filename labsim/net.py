@@ -144,10 +144,13 @@ class World:
         self._taps.setdefault(node, []).append(callback)
 
     def eavesdroppers(self, node: str) -> list[str]:
-        """Who can read clear packets crossing network ``node``: its malicious hosts and its taps' owners."""
-        found = sorted(h.name for h in self.hosts.values() if h.malicious and h.network == node)
-        if self._taps.get(node) and not found:
-            found = [f"a tap on {node}"]
+        """Who reads the clear packets crossing network ``node``: a malicious operator (the router
+        that carries its traffic), or anyone tapping or rewriting it. A malicious host merely
+        plugged in sees only what is sent to it (a switched network)."""
+        found = sorted(h.name for h in self.hosts.values() if h.malicious and h.network == node
+                       and (h.role == "router" or h.forwarding))
+        if not found and (self._taps.get(node) or self._middleboxes.get(node)):
+            found = [f"whoever taps {self.networks[node].label}"]
         return found
 
     def add_middlebox(self, node: str, callback: Callable) -> None:

@@ -184,13 +184,15 @@ def _leak_words(world, exposed_on: list[dict], read_by: dict) -> str:
 
 
 def _failure_words(ledger: list[dict], flow: str) -> str:
+    """Why nothing was delivered: the application's own account, and the last discard elsewhere."""
     failure = _last(ledger, "refused", flow) or _last(ledger, "failed", flow)
-    if failure:
-        return f": {failure['reason']}"
-    dropped = _last(ledger, "dropped", flow)
-    if dropped:
-        return f": {dropped['host']} discarded it ({dropped['reason']})"
-    return ""
+    words = f": {failure['reason']}" if failure else ""
+    client = failure.get("client") if failure else None
+    elsewhere = [d for d in _facts(ledger, "dropped", flow) if d["host"] != client]
+    if elsewhere and (not failure or elsewhere[-1]["reason"] not in failure["reason"]):
+        dropped = elsewhere[-1]
+        words += f"{';' if words else ':'} {dropped['host']} discarded {dropped['packet']} ({dropped['reason']})"
+    return words
 
 
 def _name_check_story(world, intent, authenticated: str) -> str:
@@ -228,9 +230,10 @@ def _exposure_cause(world, client_name, resolved, intended_host, reached, how: s
 
 def _private_range_cost(world, flow: str, client_name: str | None, intended_host) -> str | None:
     """Problem 4 (section 6.3), read from the mechanism: the flow was stopped by a PROTECT rule for
-    a private range, and the address it was meant for belongs to a host of the network the client
-    is visiting (a network the organisation does not run), the very host it wanted."""
-    if client_name is None or intended_host is None:
+    a private range, and the address it went to belongs, where the client stands, to an ordinary
+    host of the network it is visiting (a network the organisation does not run): IPsec cut the
+    client off from that network's hosts. Being cut off from an attacker's machine costs nothing."""
+    if client_name is None:
         return None
     client = world.hosts[client_name]
     here = world.networks.get(client.network)
@@ -242,8 +245,8 @@ def _private_range_cost(world, flow: str, client_name: str | None, intended_host
     last = decisions[-1]
     if last["action"] != "protect" or not last.get("remote") or not _private_prefix(last["remote"]):
         return None
-    holder = here.table.get(ip(last["dst"]))
-    return "4" if holder == intended_host.name and holder != client_name else None
+    holder = world.hosts.get(here.table.get(ip(last["dst"])))
+    return "4" if holder is not None and holder.name != client_name and not holder.malicious else None
 
 
 def _private_prefix(text: str) -> bool:

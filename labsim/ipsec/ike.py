@@ -115,6 +115,22 @@ def _signed_octets(message: bytes, peer_nonce: bytes, sk_p: bytes, id_name: str)
     return message + peer_nonce + prf(sk_p, rest_of_id)
 
 
+def auth_signature_verifies(public_key, signature: bytes, octets: bytes) -> bool:
+    """The IKE AUTH check (RFC 7296 section 2.15): the peer signed this exchange with the private key
+    of the certificate it presented. A copied certificate without its key fails here."""
+    try:
+        public_key.verify(signature, octets)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def name_selector_admits(required: str, authenticated: str) -> bool:
+    """An SPD name selector (RFC 4301 section 4.4.1.1): the peer must have authenticated as the
+    name the PROTECT rule names (section 6.4 of the paper)."""
+    return name_matches(required, authenticated)
+
+
 def _selector(net: Prefix):
     if net.version == 4:
         return IPv4TrafficSelector(starting_address_v4=str(net.network_address),
@@ -277,7 +293,7 @@ class IkeDaemon:
             return
         name, issuer = proven
         ex.child_spi_r = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
-        if ex.expected_name and host.name_check != "name_handle" and not name_matches(ex.expected_name, name):
+        if ex.expected_name and host.name_check != "name_handle" and not name_selector_admits(ex.expected_name, name):
             # An SPD name selector is a requirement on the authenticated identity (RFC 4301 4.4.1.1).
             host.sim.record("ike", host.name, f"name selector {ex.expected_name}", "fail",
                             f"the SPD rule requires {ex.expected_name}, but the peer authenticated as {name}",
@@ -326,9 +342,8 @@ class IkeDaemon:
             return f"certificate rejected: {cert.reason}"
         if not any(name_matches(n, claimed) for n in cert.names):
             return f"the peer claims {claimed} but its certificate names {', '.join(cert.names)}"
-        try:
-            cert.public_key.verify(bytes(msg[IKEv2_AUTH].load), _signed_octets(peer_message, own_nonce, sk_p, claimed))
-        except InvalidSignature:
+        if not auth_signature_verifies(cert.public_key, bytes(msg[IKEv2_AUTH].load),
+                                       _signed_octets(peer_message, own_nonce, sk_p, claimed)):
             sim.record("ike", host.name, f"AUTH of {claimed}", "fail", "signature does not verify", rule="AUTH")
             return "the AUTH signature does not verify: the peer does not hold the certificate's key"
         sim.record("ike", host.name, f"AUTH of {claimed}", "pass",

@@ -9,8 +9,9 @@ makes the attacker authenticate first.
 
 The attacker's certificate (``attacker_cert``) meets host-a's IKE checks one by one: none
 (no IKE at all), one from Example Corp's CA (an insider: IKE succeeds, problem 1b), one for
-server-b.example.org made by a CA of its own (the certificate's issuer check refuses it), or
-server-b's real certificate without its private key (the AUTH signature check refuses it).
+server-b.example.org from a CA the attacker runs itself and named "Example Corp CA" (names in
+a certificate are claims: the check of the CA's signature refuses it), or server-b's real
+certificate without its private key (the AUTH signature check refuses it).
 ``name_check`` is one of figure 2's candidate fixes on host-a; ``name_selector`` puts a name
 selector on host-a's PROTECT rule for server-b (section 6.4). Neither helps when the forged
 address lands in the BYPASS range: nothing is authenticated there (section 5.4's BYPASS half),
@@ -18,6 +19,8 @@ except solution 1, the application that refuses an unprotected connection.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from ..apps import ClientApp, ServerApp
 from ..dns import DnsSpoofer
@@ -29,7 +32,8 @@ from .base import Scenario, Toggle, register
 from .cast import ADDRESSES, CA_NAME, CORP_SPD, corp_world
 
 INSIDE_ADDRESS = "1.2.6.6"   # where the attacker sits when its address lies in the PROTECT range
-ROGUE_CA = "Trustworthy Certificates Ltd"   # a CA the attacker runs itself; host-a does not trust it
+#: The attacker's own CA: host-a does not trust it, however it calls itself.
+ROGUE_CA_SEED_LABEL = "the attacker's CA"
 SERVER_B = "server-b.example.org"
 
 #: The PAD an administrator would write for host-a's peers (section 5.3).
@@ -49,12 +53,18 @@ def host_a_spd(default: str, name_selector: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def hash_seed(seed: int, label: str) -> int:
+    """A seed for the attacker's own keys, distinct from the organisation's and fixed per run."""
+    return int.from_bytes(hashlib.sha256(f"{seed}/{label}".encode()).digest()[:4], "big")
+
+
 def attacker_identity(kind: str, corp, seed: int):
     """The certificate and key the attacker presents in IKE (``attacker_cert``)."""
     if kind == "same_ca":
         return corp.ca.issue("attacker.example.org")
     if kind == "other_ca":
-        return CertificateAuthority.create(ROGUE_CA, seed).issue(SERVER_B)
+        rogue = CertificateAuthority.create(CA_NAME, hash_seed(seed, ROGUE_CA_SEED_LABEL))
+        return rogue.issue(SERVER_B)
     # stolen: server-b's genuine certificate, but the attacker signs with a key of its own
     genuine = corp.ca.issue(SERVER_B)
     return Identity(genuine.name, genuine.cert_der, derived_key(seed, "attacker/own key"), genuine.issuer)
@@ -86,7 +96,8 @@ def build(t: dict[str, str], seed: int = 0):
         attacker.identity = attacker_identity(t["attacker_cert"], corp, seed)
         if t["attacker_cert"] != "same_ca":
             world.sim.record("note", "attacker", f"certificate for {attacker.identity.name}", "setup",
-                             f"issued by {ROGUE_CA}, the attacker's own CA" if t["attacker_cert"] == "other_ca" else
+                             f"issued by a CA the attacker made itself and named '{CA_NAME}'; host-a trusts only "
+                             "the real one's key" if t["attacker_cert"] == "other_ca" else
                              "server-b's own certificate, copied from an earlier exchange; its private key stays "
                              "on server-b")
     ServerApp(attacker, 80, b"200 OK (a fake server-b)", label="the attacker's fake server-b")
@@ -119,7 +130,8 @@ SCENARIO = register(Scenario(
                "the certificate the attacker presents if host-a makes it run IKE",
                {"none": "an outsider: it cannot complete IKE",
                 "same_ca": "an insider: its certificate is as good as server-b's",
-                "other_ca": f"a certificate naming {SERVER_B} from {ROGUE_CA}, a CA host-a does not trust",
+                "other_ca": f"a certificate naming {SERVER_B} from the attacker's own CA (which calls itself "
+                            f"'{CA_NAME}'), a CA host-a does not trust",
                 "stolen": f"server-b's own certificate, without server-b's private key"}),
         Toggle("default_action", ("bypass", "discard"), "bypass", "the action of host-a's last SPD rule (everything outside the intranet)",
                {"bypass": "the Internet in clear, as host-to-host deployments do", "discard": "nothing outside the intranet"}),
