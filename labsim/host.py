@@ -23,9 +23,10 @@ from scapy.layers.inet import TCP, UDP
 from scapy.layers.ipsec import ESP
 
 from .addresses import Address, Prefix, destination_class, ip, prefix
+from .ipsec import spd as spd_rules
 from .ipsec.pad import Pad
 from .ipsec.sad import IntegrityError, ReplayError, Sad
-from .ipsec.spd import PacketView, Spd, name_matches, parse_spd
+from .ipsec.spd import PacketView, Spd, parse_spd
 from .ipsec.stateful import SoftSaTable
 from .packets import Packet, ip_header, summary, tcp, transport, udp
 
@@ -207,7 +208,7 @@ class Host:
         required = (context.expected_name if context else None) or rule.name
         sa = self.sad.find_outbound(peer)
         if sa is not None:
-            if required and not name_matches(required, sa.peer_name):
+            if required and not spd_rules.name_selector_admits(required, sa.peer_name):
                 self._drop(pkt, f"the SA with {peer} authenticated {sa.peer_name}, but this packet is for "
                                 f"{required}", context, match=match)
                 return

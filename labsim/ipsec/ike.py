@@ -44,6 +44,7 @@ from ..packets import stack
 from ..pki import SIM_EPOCH, verify_certificate
 from .identity import check_peer
 from .sad import make_pair
+from . import spd as spd_rules
 from .spd import PacketView, name_matches
 
 IKE_PORT = 500
@@ -123,12 +124,6 @@ def auth_signature_verifies(public_key, signature: bytes, octets: bytes) -> bool
     except InvalidSignature:
         return False
     return True
-
-
-def name_selector_admits(required: str, authenticated: str) -> bool:
-    """An SPD name selector (RFC 4301 section 4.4.1.1): the peer must have authenticated as the
-    name the PROTECT rule names (section 6.4 of the paper)."""
-    return name_matches(required, authenticated)
 
 
 def _selector(net: Prefix):
@@ -293,7 +288,7 @@ class IkeDaemon:
             return
         name, issuer = proven
         ex.child_spi_r = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
-        if ex.expected_name and host.name_check != "name_handle" and not name_selector_admits(ex.expected_name, name):
+        if ex.expected_name and host.name_check != "name_handle" and not spd_rules.name_selector_admits(ex.expected_name, name):
             # An SPD name selector is a requirement on the authenticated identity (RFC 4301 4.4.1.1).
             host.sim.record("ike", host.name, f"name selector {ex.expected_name}", "fail",
                             f"the SPD rule requires {ex.expected_name}, but the peer authenticated as {name}",
