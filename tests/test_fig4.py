@@ -57,12 +57,13 @@ CASES = [
     # Where the stale cache decides: at the office, and through a tunnel that reaches the office.
     ({"location": "home", "resolution": "stale_cache"}, "blocked", None, False,
      (FROM_CACHE, OFFICE_HAS_NO_20), HOTEL_UNREACHABLE),
-    ({"split_exclude": "off", "resolution": "stale_cache"}, "blocked", None, False,
+    # The stale address is the hotel printer's here: the PROTECT (tunnel) rule cuts the laptop off from it.
+    ({"split_exclude": "off", "resolution": "stale_cache"}, "blocked", "4", False,
      (FROM_CACHE, TUNNELS_PRIVATE, OFFICE_HAS_NO_20), HOTEL_CUT_OFF),
     ({"split_exclude": "off", "private_policy": "protect"}, "protected", None, False,
      (TUNNELS_PRIVATE + "  the VPN client sends 192.168.0.0/24 through the tunnel to 1.2.0.1 "
                         "(above protect remote 192.168.0.0/16)"), HOTEL_CUT_OFF),
-    ({"private_policy": "protect", "resolution": "stale_cache"}, "blocked", None, False,
+    ({"private_policy": "protect", "resolution": "stale_cache"}, "blocked", "4", False,
      (FROM_CACHE, NO_IKE_AT_20), HOTEL_CUT_OFF),
     ({"location": "home", "split_exclude": "off"}, "clear", None, False,
      ("via laptop > intranet > printer-b", "!VPN to 1.2.0.1"), HOTEL_UNREACHABLE),

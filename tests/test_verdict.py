@@ -112,7 +112,7 @@ def _fig5(toggles=None, extra=None):
     world = spec.build(values)
     if extra:
         extra(world)
-    return play(world, "fig5", values, flows=(("attack", "the attack"), ("main", "the print job")))
+    return play(world, "fig5", values, flows=(("attack", "the attack"), ("print_job", "the print job")))
 
 
 def test_an_attack_the_victim_delivered_is_exposed_with_problem_5a_from_the_trigger():
@@ -122,7 +122,7 @@ def test_an_attack_the_victim_delivered_is_exposed_with_problem_5a_from_the_trig
     assert (attack.outcome, attack.attack_succeeded, attack.problem) == ("exposed", True, "5a")
     assert "opened by the host's NetBIOS answer to a broadcast query from 1.2.0.66" in attack.explanation
     assert "the packet that opened it is our NetBIOS answer to a broadcast query from 1.2.0.66" in result.trace_text()
-    assert result.verdicts["main"].outcome == "clear"
+    assert result.verdicts["print_job"].outcome == "clear"
 
 
 def test_an_attack_stopped_by_the_policy_is_blocked_with_the_rule_that_stopped_it():
@@ -156,6 +156,9 @@ HOTEL_PRINTER = "192.168.0.20"
 
 
 def _hotel_printer(world):
+    """fig4's own hotel printer and print job (model-scen's fig4 has them); added here only if missing."""
+    if "hotel-printer" in world.hosts:
+        return
     laptop = world.host("laptop")
     printer = world.add_host(Host("hotel-printer", "printer", fqdn="printer.hotel.example.net"), "visited",
                              [HOTEL_PRINTER])
