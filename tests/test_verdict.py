@@ -208,3 +208,10 @@ def test_at_home_a_protect_rule_for_a_private_range_is_not_problem_4():
     """location=home: printer-b speaks no IPsec, the job is blocked, but the laptop is not visiting anyone."""
     result = run("fig4", location="home", private_policy="protect")
     assert (result.outcome, result.problem) == ("blocked", None)
+
+
+def test_a_soft_sa_opened_by_an_answer_to_the_attackers_multicast_is_problem_5a():
+    """IPv6: host-a's LLMNR answer to the attacker's multicast query opened the soft SA."""
+    attack = _fig5({"attacker_via": "ipv6"}).verdicts["attack"]
+    assert (attack.outcome, attack.problem) == ("exposed", "5a")
+    assert "LLMNR answer to a multicast query from 2001:db8:12::66" in attack.explanation
