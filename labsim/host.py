@@ -261,6 +261,11 @@ class Host:
                             f"clear packets from {peer} will now be admitted: {why}{cause}", rule="stateful extension")
             self.world.note("soft_sa", host=self.name, peer=str(peer), trigger=trigger)
 
+    def send_raw_esp(self, pkt, sa, facts: dict | None = None) -> None:
+        """Send ``pkt`` through ``sa`` as it is, past the SPD: what a host whose owner controls its own
+        stack can do (the insider of fig2 choosing the inner source address)."""
+        self._send_esp(pkt, dict(facts or {}), sa)
+
     def _send_esp(self, pkt, facts: dict, sa, origin: str | None = None) -> None:
         wire = sa.encrypt(pkt, iv=self.sim.randbytes(8))
         self._send(Packet(wire, origin or self.name, dict(facts, esp_inner=summary(pkt))))

@@ -145,11 +145,11 @@ class World:
 
     def eavesdroppers(self, node: str) -> list[str]:
         """Who reads the clear packets crossing network ``node``: a malicious operator (the router
-        that carries its traffic), or anyone tapping or rewriting it. A malicious host merely
-        plugged in sees only what is sent to it (a switched network)."""
+        that carries its traffic), or a tap on it. A malicious host merely plugged in sees only
+        what is sent to it (a switched network)."""
         found = sorted(h.name for h in self.hosts.values() if h.malicious and h.network == node
                        and (h.role == "router" or h.forwarding))
-        if not found and (self._taps.get(node) or self._middleboxes.get(node)):
+        if not found and self._taps.get(node):
             found = [f"whoever taps {self.networks[node].label}"]
         return found
 

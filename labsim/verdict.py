@@ -94,14 +94,15 @@ def judge(world, flow: str = "main", label: str = "", declared: tuple[str, ...] 
 
 # ---------------------------------------------------------------- a client's request
 
-def _arrival(record: dict) -> tuple[str | None, bool, str | None]:
-    """(name the receiving end authenticated as, through a tunnel?, the address of the gateway that decrypted it)."""
+def _arrival(record: dict) -> tuple[bool, str | None, bool, str | None]:
+    """(came through an SA?, the name the receiving end of that SA authenticated as, through a tunnel?,
+    the address of the gateway that decrypted it)."""
     if record["protected"]:
-        return record.get("own_name") or None, record.get("mode") == "tunnel", None
+        return True, record.get("own_name") or None, record.get("mode") == "tunnel", None
     tunnels = [d for d in record.get("decrypted", ()) if d["mode"] == "tunnel"]
     if tunnels:
-        return tunnels[-1]["as"] or None, True, tunnels[-1]["address"]
-    return None, False, None
+        return True, tunnels[-1]["as"] or None, True, tunnels[-1]["address"]
+    return False, None, False, None
 
 
 def _judge_request(world, flow: str, label: str, intent: dict | None) -> Verdict:
@@ -118,8 +119,8 @@ def _judge_request(world, flow: str, label: str, intent: dict | None) -> Verdict
     record = received[0] if received else None
     reached = record["host"] if record else None
     reached_host = world.hosts.get(reached) if reached else None
-    authenticated, tunnel, gateway = _arrival(record) if record else (None, False, None)
-    in_clear = bool(crossed) or (record is not None and authenticated is None)
+    via_sa, authenticated, tunnel, gateway = _arrival(record) if record else (False, None, False, None)
+    in_clear = bool(crossed) or (record is not None and not via_sa)
     facts = dict(intended_peer=intended, reached_peer=reached, authenticated_as=authenticated,
                  data_in_clear=in_clear, flow=flow, label=label)
     leak = _leak_words(world, exposed_on, read_by) if exposed_on else ""

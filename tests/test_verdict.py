@@ -211,3 +211,39 @@ def test_at_home_a_protect_rule_for_a_private_range_is_not_problem_4():
     """location=home: printer-b speaks no IPsec, the job is blocked, but the laptop is not visiting anyone."""
     result = run("fig4", location="home", private_policy="protect")
     assert (result.outcome, result.problem) == ("blocked", None)
+
+
+def test_a_soft_sa_opened_by_an_answer_to_the_attackers_multicast_is_problem_5a():
+    """IPv6: host-a's LLMNR answer to the attacker's multicast query opened the soft SA."""
+    attack = _fig5({"attacker_via": "ipv6"}).verdicts["attack"]
+    assert (attack.outcome, attack.problem) == ("exposed", "5a")
+    assert "LLMNR answer to a multicast query from 2001:db8:12::66" in attack.explanation
+
+
+def _across_the_internet(tapped: bool):
+    from labsim.dns import Resolver
+    from labsim.net import World
+    world = World(seed=1)
+    world.add_network("intranet", "the intranet", ["1.2.0.0/16"], public=["1.2.0.0/16"])
+    world.add_network("internet", "the Internet", ["0.0.0.0/0"], kind="internet", trusted=False)
+    world.link("intranet", "internet")
+    client = world.add_host(Host("host-a"), "intranet", ["1.2.0.5"])
+    web = world.add_host(Host("www", fqdn="www.example.com"), "internet", ["198.51.100.80"])
+    Resolver(client, [], hosts_file={"www.example.com": "198.51.100.80"})
+    ServerApp(web, 80)
+    ClientApp(client, "www.example.com", 80)
+    if tapped:
+        spy = world.add_host(Host("spy", malicious=True), "internet", ["203.0.113.66"])
+        world.add_tap("internet", lambda packet: None)
+        assert spy.name not in world.eavesdroppers("intranet")
+    return play(world, "hand-built")
+
+
+def test_clear_data_across_an_untrusted_network_is_clear_unless_someone_reads_it_there():
+    """BYPASS to a web server over the Internet: clear; the same with a tap on the Internet: exposed."""
+    quiet = _across_the_internet(tapped=False)
+    assert (quiet.outcome, quiet.data_in_clear, quiet.attack_succeeded) == ("clear", True, False)
+    assert "crossing the Internet (no attacker there)" in quiet.explanation
+    tapped = _across_the_internet(tapped=True)
+    assert (tapped.outcome, tapped.data_in_clear, tapped.attack_succeeded) == ("exposed", True, True)
+    assert "whoever taps the Internet can read it" in tapped.explanation

@@ -110,9 +110,9 @@ class InnerSourceSpoofer:
         sport = host.ephemeral_port()
         isn = host.sim.rng.randrange(1, 2**31)
         facts = {"flow": self.flow}
-        host._send_esp(tcp(self.claimed, self.victim, sport, self.port, "S", seq=isn), facts, sa)
+        host.send_raw_esp(tcp(self.claimed, self.victim, sport, self.port, "S", seq=isn), sa, facts)
         data = tcp(self.claimed, self.victim, sport, self.port, "PA", self.payload, seq=isn + 1)
-        host.sim.schedule(2_000, lambda: host._send_esp(data, facts, sa))
+        host.sim.schedule(2_000, lambda: host.send_raw_esp(data, sa, facts))
 
 
 SCENARIO = register(Scenario(
