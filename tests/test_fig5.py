@@ -97,3 +97,23 @@ def test_the_soft_sa_is_opened_by_the_hosts_own_answer():
     opened = next(i for i, line in enumerate(lines) if "soft SA with 1.2.0.66  open" in line)
     admitted = next(i for i, line in enumerate(lines) if "ADMIT" in line and "from 1.2.0.66" in line)
     assert answer < silent < opened < admitted
+
+
+def test_the_inbound_protect_check_decides_when_the_broadcast_is_discarded():
+    """broadcast=discard: no soft SA for the attacker, so host-a's inbound PROTECT check is what drops its SYN.
+    A stack that let clear packets through a PROTECT rule would open a soft SA with its own reply and let the
+    attacker in: the verdict turns on that check."""
+    from unittest import mock
+    from labsim.ipsec import spd as spdmod
+    assert run("fig5", broadcast="discard").outcome == "blocked"
+    real = spdmod.Spd.lookup
+
+    def inbound_protect_ignored(self, view, peer_name=None):
+        match = real(self, view, peer_name)
+        if view.direction == "in" and match.action == "protect":
+            return spdmod.Match(match.index, spdmod.Rule("bypass"))
+        return match
+
+    with mock.patch.object(spdmod.Spd, "lookup", inbound_protect_ignored):
+        broken = run("fig5", broadcast="discard")
+    assert (broken.outcome, broken.attack_succeeded) == ("exposed", True)
