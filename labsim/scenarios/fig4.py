@@ -83,7 +83,8 @@ SCENARIO = register(Scenario(
     title="A private address means another host on the visited network",
     section="6.2-6.3",
     figure=4,
-    summary="The office's DNS maps printer-b to 192.168.0.10, which on the hotel network is the hotel's machine.",
+    summary="The office's DNS maps printer-b to 192.168.0.10, which on the hotel network is the hotel's machine; "
+            "the laptop also prints on the hotel's own printer at 192.168.0.20.",
     toggles=(
         Toggle("location", ("home", "visited"), "visited", "where the laptop is plugged in",
                {"home": "the Example Corp intranet, where 192.168.0.10 is printer-b",
