@@ -9,9 +9,12 @@ negotiate a tunnel-mode SA pair with the gateway, and ESP then carries whole inn
   client identity may use (for a VPN the PAD is easy to fill, since the gateway hands the
   addresses out; the paper's section 5.3), and when a tunnel comes up it answers ARP on the
   home network for the client's inner address (proxy ARP), so replies come back to it.
-* :class:`VpnClient` gives the laptop its inner address once it has an outer one, and
-  source routes: the ranges its SPD tunnels to the gateway leave from the inner address;
-  the gateway itself is reached from the outer one.
+* :class:`VpnClient` gives the laptop its inner address once it has an outer one,
+  installs a tunnel rule into the laptop's SPD for each range of its profile that a split
+  exclusion does not remove, and source routes: the ranges the SPD tunnels to the gateway
+  leave from the inner address; the gateway itself and excluded ranges from the outer one.
+  The tunnel's traffic selectors in IKE are the ranges the SPD sends to the gateway, so a
+  range the client does not tunnel is one the gateway never carries.
 
 What is not modelled: IKEv2 would hand out the inner address in a configuration payload;
 labsim gives each client a fixed one the gateway has on record for its certificate's name.
