@@ -108,6 +108,14 @@ def test_the_stale_cache_holds_what_dns_no_longer_says():
     assert run("fig4", location="home").outcome != run("fig4", location="home", resolution="stale_cache").outcome
 
 
+def test_the_resolvers_cache_decides_at_the_office():
+    """A resolver that did not answer from its cache would ask DNS and reach printer-b: the cache decides."""
+    from labsim.dns import Resolver
+    assert run("fig4", location="home", resolution="stale_cache").outcome == "blocked"
+    with mock.patch.object(Resolver, "remember", lambda self, *args, **kwargs: None):
+        assert run("fig4", location="home", resolution="stale_cache").outcome == "clear"
+
+
 def test_the_split_exclusion_acts_through_the_vpn_client():
     """A VPN client that ignored its profile's exclusions would tunnel printer-b's address, changing both verdicts."""
     tunnel_all = VpnClient.tunnelled
