@@ -113,3 +113,15 @@ def test_through_the_vpn_the_gateway_is_the_authenticated_peer():
     data = run("fig3", dns_server="home").to_json()
     assert data["authenticated_as"] == "vpn.example.org" and data["reached_peer"] == "server-b"
     assert "through the tunnel to the gateway 1.2.0.1" in data["explanation"]
+
+
+def test_the_lease_decides_which_server_is_asked_and_the_trace_follows_it():
+    """If the lease's DNS server were not applied, the laptop would ask ns.example.org, and the trace would not
+    claim otherwise: the resolver's line is written only when its server list changes."""
+    from unittest import mock
+    from labsim.dns import Resolver
+    with mock.patch.object(Resolver, "set_servers", lambda self, servers, why: None):
+        result = run("fig3")
+    assert result.outcome == "protected"
+    assert "resolver  configure" not in result.trace_text()
+    assert "A server-b.example.org  query  asks 1.2.0.53" in result.trace_text()
