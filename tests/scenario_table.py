@@ -14,12 +14,8 @@ def case_id(case) -> str:
 
 
 def flow_verdict(result, flow: str):
-    """The verdict of ``flow`` (``Result.verdicts`` once several flows are judged per run)."""
-    verdicts = getattr(result, "verdicts", None)
-    if verdicts is not None:
-        return verdicts[flow]
-    from labsim.verdict import judge
-    return judge(result.world, flow=flow)
+    """The verdict of ``flow`` in ``result`` (one per declared flow)."""
+    return result.verdicts[flow]
 
 
 def check_row(scenario_id: str, case) -> None:
