@@ -129,7 +129,7 @@ def _judge_request(world, flow: str, label: str, intent: dict | None) -> Verdict
         if exposed_on:
             why = f"No one received the data, but {leak}"
             return Verdict("exposed", True, None, explanation=why, **facts)
-        why = "No application data was delivered" + _failure_words(ledger, flow)
+        why = "No application data was delivered" + _failure_words(ledger, flow) + _no_ipsec_words(world, flow, client)
         return Verdict("blocked", False, _private_range_cost(world, flow, client, intended_host),
                        explanation=why, **facts)
     if reached != intended:
@@ -194,6 +194,22 @@ def _failure_words(ledger: list[dict], flow: str) -> str:
         dropped = elsewhere[-1]
         words += f"{';' if words else ':'} {dropped['host']} discarded {dropped['packet']} ({dropped['reason']})"
     return words
+
+
+def _no_ipsec_words(world, flow: str, client: str | None) -> str:
+    """When a PROTECT rule held the flow's packet for an SA the peer could never give: which rule, and that
+    the host holding that address where the client stands runs no IKE (it speaks no IPsec)."""
+    drops = [d for d in _facts(world.ledger, "dropped", flow) if d["host"] == client and d.get("action") == "protect"
+             and d.get("rule")]
+    if not drops or client not in world.hosts:
+        return ""
+    drop = drops[-1]
+    here = world.networks.get(world.hosts[client].network)
+    holder = world.hosts.get(here.table.get(ip(drop["dst"]))) if here is not None else None
+    if holder is None or holder.ike is not None or holder.name == client:
+        return ""
+    return (f"; {drop['rule']} demands IPsec for {drop['dst']}, and {holder.name}, which holds that address "
+            "where the client stands, speaks no IPsec (it runs no IKE)")
 
 
 def _name_check_story(world, intent, authenticated: str) -> str:

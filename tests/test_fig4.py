@@ -142,3 +142,12 @@ def test_a_bypass_above_the_tunnel_rule_sends_the_print_job_in_clear():
     result = run("fig4", spd={"laptop": spd})
     assert (result.outcome, result.problem, result.data_in_clear) == ("exposed", "3", True)
     assert result.explanation.startswith("The data went in clear to attacker")
+
+
+def test_at_the_office_solution_3_loses_printer_b_and_says_why():
+    """location=home private_policy=protect: the explanation names the PROTECT rule for the private range and that
+    printer-b speaks no IPsec, not only an IKE time-out."""
+    result = run("fig4", location="home", private_policy="protect")
+    assert (result.outcome, result.problem) == ("blocked", None)
+    assert ("SPD rule 3: protect remote 192.168.0.0/16 demands IPsec for 192.168.0.10, and printer-b, which holds "
+            "that address where the client stands, speaks no IPsec (it runs no IKE)") in result.explanation
