@@ -142,6 +142,10 @@ class ServerApp:
                                  rule="address allow list")
             conn.on_data = lambda c, data, packet: None
             return
+        # Ground truth for the verdict (never read by a host): the service took this connection,
+        # whatever follows; an attacker's clear SYN accepted here got past the host's inbound policy.
+        self.host.world.note("accepted", flow=conn.context.flow, host=self.host.name, source=str(conn.remote),
+                             port=self.port, protected=conn.inbound_sa is not None)
         conn.on_data = self._data
 
     def _data(self, conn: Connection, data: bytes, packet) -> None:

@@ -331,9 +331,16 @@ def _judge_attack(world, flow: str, label: str, intent: dict | None) -> Verdict:
                f"({_admission(hit)})")
         return Verdict("exposed", True, _attack_problem(world, hit), hit["host"], hit["host"], hit.get("peer_name"),
                        not hit["protected"], why, flow, label)
+    who = attacker or "the attacker"
+    taken = [e for e in _facts(ledger, "accepted", flow) if not e["protected"] and e["host"] in world.hosts
+             and not world.hosts[e["host"]].malicious]
+    if taken:   # an unsolicited clear packet was accepted: the service took the connection, even if no data followed
+        hit = taken[0]
+        why = (f"{hit['host']} accepted {who}'s connection to port {hit['port']} in clear from {hit['source']}, "
+               "though no data followed" + _failure_words(ledger, flow))
+        return Verdict("exposed", True, None, hit["host"], hit["host"], None, True, why, flow, label)
     stopped = [e for e in _facts(ledger, "dropped", flow) if e["host"] in world.hosts
                and not world.hosts[e["host"]].malicious]
-    who = attacker or "the attacker"
     if stopped:
         last = stopped[-1]
         rule = f" [{last['rule']}]" if last.get("rule") else ""

@@ -99,21 +99,35 @@ def test_the_soft_sa_is_opened_by_the_hosts_own_answer():
     assert answer < silent < opened < admitted
 
 
-def test_the_inbound_protect_check_decides_when_the_broadcast_is_discarded():
-    """broadcast=discard: no soft SA for the attacker, so host-a's inbound PROTECT check is what drops its SYN.
-    A stack that let clear packets through a PROTECT rule would open a soft SA with its own reply and let the
-    attacker in: the verdict turns on that check."""
+def _inbound_protect_ignored():
+    """A stack whose inbound PROTECT check lets clear packets through (the mutant of issue 11)."""
     from unittest import mock
     from labsim.ipsec import spd as spdmod
-    assert run("fig5", broadcast="discard").outcome == "blocked"
     real = spdmod.Spd.lookup
 
-    def inbound_protect_ignored(self, view, peer_name=None):
+    def lookup(self, view, peer_name=None):
         match = real(self, view, peer_name)
         if view.direction == "in" and match.action == "protect":
             return spdmod.Match(match.index, spdmod.Rule("bypass"))
         return match
+    return mock.patch.object(spdmod.Spd, "lookup", lookup)
 
-    with mock.patch.object(spdmod.Spd, "lookup", inbound_protect_ignored):
+
+def test_with_stateful_off_the_inbound_protect_check_decides():
+    """stateful=off: only host-a's inbound PROTECT check keeps the attacker's clear SYN from its file sharing.
+    With that check broken, host-a accepts the connection (its reply still needs an SA), and the attack counts."""
+    assert run("fig5", stateful="off").outcome == "blocked"
+    with _inbound_protect_ignored():
+        broken = run("fig5", stateful="off")
+    assert (broken.outcome, broken.attack_succeeded) == ("exposed", True)
+    assert "host-a accepted attacker's connection to port 445 in clear" in broken.explanation
+
+
+def test_the_inbound_protect_check_decides_when_the_broadcast_is_discarded():
+    """broadcast=discard: no soft SA for the attacker, so host-a's inbound PROTECT check is what drops its SYN.
+    A stack that let clear packets through a PROTECT rule would open a soft SA with its own reply and let the
+    attacker in: the verdict turns on that check."""
+    assert run("fig5", broadcast="discard").outcome == "blocked"
+    with _inbound_protect_ignored():
         broken = run("fig5", broadcast="discard")
     assert (broken.outcome, broken.attack_succeeded) == ("exposed", True)
