@@ -17,6 +17,10 @@ def test_predict_runs_the_scenario_and_compares(capsys):
     assert said(capsys).startswith("[q1] Correct. The simulator agrees: protected.") and q.passed
     q.check("exposed")
     out = said(capsys)
+    assert out.startswith("[q1] Not yet. 'exposed' is not what the simulator shows. Likely mistake: with honest DNS")
+    assert "protected" not in out and q.passed is False   # a first wrong try does not give the answer away
+    q.check("exposed")
+    out = said(capsys)
     assert out.startswith("[q1] Not yet. You predicted exposed; the simulator says protected.")
     assert "Likely mistake: with honest DNS the address is right" in out and q.passed is False
 
@@ -91,7 +95,14 @@ def test_hint_and_solution_print(capsys):
     q = Predict("q1", "t", hint_text="look at rule 3", solution_text="exposed, because ...", scenario="fig1")
     q.hint()
     q.solution()
-    assert said(capsys) == "[q1] Hint: look at rule 3\n[q1] Solution: exposed, because ...\n"
+    assert said(capsys) == ("[q1] Hint: look at rule 3\n[q1] Solution: not yet. Make 2 more real attempts with "
+                            "q1.check(...) first; q1.hint() helps.\n")
+    q.check(...)                      # a stub is not an attempt
+    q.check("clear")
+    q.check("blocked")
+    said(capsys)
+    q.solution()
+    assert said(capsys) == "[q1] Solution: exposed, because ...\n"
 
 
 def test_expect_refusal_passes_when_the_parser_refuses_a_name_on_bypass(capsys):
@@ -158,17 +169,27 @@ def test_observe_reads_the_facts_from_the_run(capsys):
 
 @pytest.mark.parametrize("answer, words", [
     ({"the SPI", "the request text"}, "you picked 'the request text': the bytes do not contain"),
-    (set(), "you left out 'the SPI': the ESP header is in clear"),
+    (set(), "1 statement that holds is missing from your set"),
     ({"spi"}, "'spi' is not an option"),
     (..., "Replace ... with your answer"),
     (42, "give a set of options"),
 ])
 def test_observe_says_which_options_were_judged_wrongly(answer, words, capsys):
-    """A wrong set names each wrong option with the run's evidence; typos and stubs are explained."""
+    """A first wrong set names each wrongly picked option with the run's evidence, and only counts the missing
+    ones; typos and stubs are explained."""
     q = _observe()
     q.check(answer)
     out = said(capsys)
     assert out.startswith("[q4] Not yet.") and words in out and q.passed is False
+
+
+def test_observe_shows_every_option_only_after_a_second_wrong_try(capsys):
+    """The statements left out are named, with the run's evidence, only on the second wrong try."""
+    q = _observe()
+    q.check(set())
+    assert "you left out" not in said(capsys)
+    q.check(set())
+    assert "you left out 'the SPI': the ESP header is in clear" in said(capsys)
 
 
 def test_observe_accepts_one_option_as_a_string_and_ignores_case(capsys):
