@@ -7,6 +7,7 @@ import pytest
 from labsim.audit import audit, audit_text
 from labsim.teaching import nb07
 from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
+from labsim.teaching.checks import load_solutions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GROUP_AUTH = str(EXAMPLES / "strongswan-group-auth" / "swanctl.conf")
@@ -67,6 +68,9 @@ def test_predict_audit_explains_each_wrong_problem(capsys):
     q = PredictAudit("q1", "t", config=GROUP_AUTH)
     q.check(["1a", "5a", "5b"])
     out = said(capsys)
+    assert out.startswith("[q1] Not yet. 2 of 7 problems judged wrongly. Try again") and "FAIL" not in out
+    q.check(["1a", "5a", "5b"])   # the audit, row by row, only on the second wrong try
+    out = said(capsys)
     assert out.startswith("[q1] Not yet. 2 of 7 problems judged wrongly") and q.passed is False
     assert "FAIL 1b  exposed        you said not exposed" in out
     assert "FAIL 5a  not exposed    you said exposed" in out
@@ -99,7 +103,7 @@ def _fix():
 def test_fix_config_accepts_a_fix_that_keeps_every_service(capsys):
     """The worked fix removes 1a, 1b and 5b, exposes nothing else, and all three services still work."""
     q = _fix()
-    q.check(nb07.FIXED)
+    q.check(load_solutions()["07.fixed"])
     out = said(capsys)
     assert out.startswith("[q3] Correct. Your configuration meets every requirement:") and q.passed
     assert "FAIL" not in out and out.count("    ok   ") == 7

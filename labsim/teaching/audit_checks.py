@@ -152,6 +152,10 @@ class PredictAudit(Exercise):
                 if f.exposed:
                     rows.append(f"     simulator: {f.result.outcome}. {_sentence(f.result.explanation)}")
         exposed = ", ".join(report.exposed) or "nothing"
+        if not self._judged(not wrong):
+            hint = f" Hint: {self.hint_text}" if self.hint_text else ""
+            return self._say(NOT_YET, f"{wrong} of {len(report.findings)} problems judged wrongly.{hint} Try again; "
+                                      "a second wrong try shows the audit, problem by problem.")
         if not wrong:
             return self._say(CORRECT, f"The audit agrees: exposed: {exposed}. Each row, as the audit found it:", rows)
         return self._say(NOT_YET, f"{wrong} of {len(report.findings)} problems judged wrongly; the audit's runs "
@@ -263,6 +267,11 @@ class ChooseFix(FixConfig):
             verdicts[label] = ok
             rows.append(f"{'works' if ok else 'fails'}: {label!r}")
             rows += ["  " + d for d in details]
+        if not self._judged(verdicts[answer]):
+            mine = rows[rows.index(f"fails: {answer!r}") + 1:]
+            mine = mine[:next((i for i, r in enumerate(mine) if r.startswith(("works: ", "fails: "))), len(mine))]
+            return self._say(NOT_YET, f"{answer!r} does not: expected an option that {self.goal}. What it does "
+                                      "(a second wrong try shows every option):", mine)
         if verdicts[answer]:
             return self._say(CORRECT, f"{answer!r} {self.goal}. What each option does:", rows)
         return self._say(NOT_YET, f"{answer!r} does not: expected an option that {self.goal}. "

@@ -308,12 +308,16 @@ class Choose(Exercise):
     reaches: Callable[[Result], bool] | None = None
     #: per option, what to say when it is judged wrongly (names the mistake)
     mistakes: dict[str, str] = field(default_factory=dict)
+    #: per option, what it costs even when it works (printed in its row)
+    costs: dict[str, str] = field(default_factory=dict)
 
     def _row(self, label: str, r: Result) -> str:
         cost = ""
         if self.reaches is not None:
             cost = f" [{'still reaches the peer' if self.reaches(r) else 'reaches nobody: a communication failure'}]"
-        return f"{'works' if self.works(r) else 'fails'}: {label!r} -> {r.outcome}{cost}. {_sentence(r.explanation)}"
+        note = f" Note {self.costs[label]}." if label in self.costs else ""
+        return (f"{'works' if self.works(r) else 'fails'}: {label!r} -> {r.outcome}{cost}. "
+                f"{_sentence(r.explanation)}{note}")
 
     def _chosen(self, answer):
         listed = ", ".join(repr(k) for k in self.options)
@@ -412,11 +416,15 @@ class Reproduce(Exercise):
             wanted = f"problem {self.problem}" + (f" with outcome {self.outcome}" if self.outcome else "")
         else:
             wanted = f"outcome {self.outcome}"
-        got = f"problem {result.problem or 'none'} with outcome {result.outcome}"
         self.attempts += 1
-        if (not self.problem or result.problem == self.problem) and (self.outcome is None or result.outcome == self.outcome):
-            return self._say(CORRECT, f"These toggles show {wanted}. {_sentence(result.explanation)}")
-        return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(result.explanation)}")
+        # A run with several flows (fig4, fig5) shows a problem in whichever flow it happens.
+        verdicts = list((getattr(result, "verdicts", None) or {}).values()) or [result.verdict]
+        verdict = next((v for v in verdicts if self.problem and v.problem == self.problem), verdicts[0])
+        of = f" ({verdict.label})" if len(verdicts) > 1 and getattr(verdict, "label", None) else ""
+        got = f"problem {verdict.problem or 'none'} with outcome {verdict.outcome}{of}"
+        if (not self.problem or verdict.problem == self.problem) and (self.outcome is None or verdict.outcome == self.outcome):
+            return self._say(CORRECT, f"These toggles show {wanted}{of}. {_sentence(verdict.explanation)}")
+        return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(verdict.explanation)}")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..audit.plan import PROBLEMS
 from .audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
+from .checks import bind
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -114,16 +115,6 @@ OPTIONS = {
                              _connection("server-b", "10.1.3.4", "server-b.example.org", "10.1.3.4/32") + _SHUNTS),
 }
 
-#: A fix of exercise 3 (the notebook's instructor version shows the same text).
-FIXED = _edit(_edit(OPTIONS["protect DNS"], _SHUNTS,
-                    _connection("server-b", "10.1.3.4", "server-b.example.org", "10.1.3.4/32") + _SHUNTS),
-              _PRINTERS, _PRINTERS + """         no-ipv6 {
-            mode = drop
-            remote_ts = ::/0
-            start_action = trap
-         }
-""")
-
 q1 = PredictAudit(
     "q1", "Which problems does the laptop's xfrm policy expose?",
     config=str(EXAMPLES / "xfrm-broadcast-bypass" / "policies.txt"),
@@ -132,9 +123,6 @@ q1 = PredictAudit(
               "meets private addresses (3, 4). Its agent falls back to clear and it answers NetBIOS (5a). IPv6 is "
               "on and no policy mentions it (5b). For 4: away from home, can the laptop still reach a hotel "
               "printer at a private address, given the fallback?",
-    solution_text="{'1a', '1b', '2', '3', '5a', '5b'}: everything except 4. Problem 4 is absent for a bad "
-                  "reason: the fallback to clear lets the laptop talk to the hotel's private hosts in clear, "
-                  "which is problem 3 again. The fallback trades a communication failure for a security failure.",
 )
 
 q2 = ChooseFix(
@@ -144,12 +132,6 @@ q2 = ChooseFix(
     hint_text="Read each option's change with q2.show(). Which one keeps the forged answer from being "
               "believed, rather than only narrowing where it can send the connection? And which one solves "
               "a different problem?",
-    solution_text="'protect DNS'. Queries and answers travel under IPsec to ns.example.org, so an attacker on "
-                  "the path can neither read nor forge them (solution 2); nothing else changes. 'drop all other "
-                  "traffic' also removes 1a (no address an attacker could hold is reached in clear on port 80) "
-                  "but cuts the web off: that is the hardened example's price. 'name the server' fixes 1b, not "
-                  "1a: a forged address on the Internet is not under any IPsec rule, so no certificate is asked "
-                  "for.",
 )
 
 q3 = FixConfig(
@@ -160,11 +142,10 @@ q3 = FixConfig(
               "intranet's, because its traffic selector is narrower. 5b: a drop shunt for ::/0 (drop shunts rank "
               "below every IPsec policy). The hardened example (examples/strongswan-hardened/swanctl.conf) has "
               "blocks to copy.",
-    solution_text="Keep the intranet connection; replace the DNS pass shunt with a 'dns' connection to 10.1.0.53 "
-                  "(remote id ns.example.org, remote_ts = 10.1.0.53/32[udp/53]); add a 'server-b' connection to "
-                  "10.1.3.4 (remote id server-b.example.org); add a drop shunt 'no-ipv6' with remote_ts = ::/0. "
-                  "The full text is in the instructor's notebook and in labsim.teaching.nb07.FIXED.",
 )
+
+
+bind("07", globals())
 
 
 def summary(report, fixes: bool = False) -> None:
@@ -177,5 +158,5 @@ def summary(report, fixes: bool = False) -> None:
     print(f"anomalies: {len(report.anomalies)} shadowed or redundant rule(s)")
 
 
-__all__ = ["q1", "q2", "q3", "reach", "summary", "example", "EXAMPLES", "GROUP_AUTH", "FIXED", "OPTIONS", "SERVICES", "HOST",
+__all__ = ["q1", "q2", "q3", "reach", "summary", "example", "EXAMPLES", "GROUP_AUTH", "OPTIONS", "SERVICES", "HOST",
            "PROBLEMS"]
