@@ -313,7 +313,7 @@ class Choose(Exercise):
 
     def _row(self, label: str, r: Result) -> str:
         cost = ""
-        if self.reaches is not None:
+        if self.reaches is not None and self.works(r):
             cost = f" [{'still reaches the peer' if self.reaches(r) else 'reaches nobody: a communication failure'}]"
         note = f" Note {self.costs[label]}." if label in self.costs else ""
         return (f"{'works' if self.works(r) else 'fails'}: {label!r} -> {r.outcome}{cost}. "
@@ -383,6 +383,16 @@ class Reproduce(Exercise):
     #: toggles the question pins down, with the values it allows (a toggle left out keeps its default,
     #: which must be allowed too): {"name_check": ("name_handle",)} means "with name handles on".
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the likely mistake behind a wrong answer, keyed "toggle=value" (the student set it so) or "toggle"
+    #: (the student left it at its default); the first that applies is shown
+    mistakes: dict[str, str] = field(default_factory=dict)
+
+    def _mistake(self, given: dict, values: dict) -> str:
+        for key, text in self.mistakes.items():
+            name, _, value = key.partition("=")
+            if (value and str(given.get(name)) == value) or (not value and name not in given):
+                return f" Likely mistake: {text}"
+        return ""
 
     def __post_init__(self) -> None:
         if self.problem:
@@ -424,7 +434,8 @@ class Reproduce(Exercise):
         got = f"problem {verdict.problem or 'none'} with outcome {verdict.outcome}{of}"
         if (not self.problem or verdict.problem == self.problem) and (self.outcome is None or verdict.outcome == self.outcome):
             return self._say(CORRECT, f"These toggles show {wanted}{of}. {_sentence(verdict.explanation)}")
-        return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(verdict.explanation)}")
+        return self._say(NOT_YET, f"Expected {wanted}; got {got}. {_sentence(verdict.explanation)}"
+                                  f"{self._mistake(toggles, values)}")
 
 
 @dataclass

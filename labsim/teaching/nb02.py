@@ -56,6 +56,10 @@ q3 = Choose(
 q4 = Reproduce(
     "q4", "Turn the spoofing into an insider attack (problem 1b)",
     scenario="fig1", problem="1b", outcome="impersonated",
+    mistakes={"attacker_at": "at 3.4.5.6 the attacker is under a BYPASS rule: no IKE runs and no certificate is "
+                             "ever asked for (that is problem 1a)",
+              "attacker_cert": "an attacker at a PROTECT address must pass IKE, which takes a certificate host-a's "
+                               "CA signed"},
     hint_text="Section 4.2 says an attacker at a PROTECT address must authenticate. What would it need for that?",
 )
 

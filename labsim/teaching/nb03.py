@@ -162,6 +162,8 @@ q4 = Reproduce(
     "q4", "Bring problem 1b back with name handles switched on",
     scenario="fig2", problem="1b", outcome="impersonated",
     allowed={"name_check": ("name_handle",)},
+    mistakes={"connect_by": "while connect() gets the handle, the stack knows the name and refuses pc-c; something "
+                            "must make connect() receive a plain address"},
     hint_text="A name handle is returned by the resolver and passed to connect(). What if the application never "
               "passes a handle to connect()?",
 )

@@ -62,6 +62,10 @@ q3 = Predict(
 q4 = Reproduce(
     "q4", "Reproduce problem 4: safe, but cut off from the hotel's own hosts",
     scenario="fig4", problem="4", outcome="blocked",
+    mistakes={"split_exclude=off": "with the private range inside the tunnel the laptop reaches printer-b and loses "
+                                   "nothing in the hotel",
+              "private_policy": "with BYPASS for private ranges the hotel's machine gets the job in clear: that is "
+                                "problem 3, not 4"},
     hint_text="Problem 4 is the price of solution 3. Which rule for private addresses does solution 3 ask for, and "
               "where must the laptop be for that rule to cost it the hotel's own printer?",
 )

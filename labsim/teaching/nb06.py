@@ -60,6 +60,16 @@ q4 = Reproduce(
     "q4", "Solution 1 against problem 1a: stop the spoofing attack with the application's own check",
     scenario="fig1", outcome="blocked",
     allowed={"dns": ("spoofed",), "dnssec": ("off",), "default_action": ("bypass",), "attacker_at": ("bypassed",)},
+    mistakes={"name_check=forward_dns": "a check in the stack runs only inside IKE, and traffic under a BYPASS rule "
+                                        "never runs IKE (section 5.4); switch on the application's own check",
+              "name_check=reverse_dns": "a check in the stack runs only inside IKE, and BYPASS traffic never runs it",
+              "name_check=secure_reverse_dns": "a check in the stack runs only inside IKE, and BYPASS traffic never "
+                                               "runs it",
+              "name_check=pad": "the PAD is consulted only inside IKE, and BYPASS traffic never runs IKE (section 5.4)",
+              "name_check=name_handle": "the handle's name is compared only inside IKE, and BYPASS traffic never "
+                                        "runs IKE (section 5.4)",
+              "name_check": "solution 1 is never switched on: the application's own check is "
+                            "name_check='application'"},
     hint_text="The forged address is under a BYPASS rule, so no IKE runs and no check in the stack is ever asked. "
               "Who else could notice that the connection is not protected by server-b.example.org?",
 )
