@@ -36,6 +36,10 @@ from labsim.teaching.nb01 import q1, q2, q3, q4
 #   protocol, ports) decides the action: **PROTECT** (use an SA, and run IKE first if none exists yet),
 #   **BYPASS** (send or accept in clear) or **DISCARD** (drop). An incoming packet that should have come
 #   through an SA, but arrived in clear, is dropped.
+
+
+# %% [markdown]
+# ### Host to host
 #
 # IPsec was designed mostly for virtual private networks (VPNs), where two gateways, or a laptop and a gateway,
 # run one tunnel and one uniform policy. This course is about the other use, which the paper studies:

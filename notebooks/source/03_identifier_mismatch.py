@@ -36,7 +36,9 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # To notice the trick, host-a would have to compare the certified name with the name the application began
 # with. But that name never reached the stack: the stack holds an address, the certificate holds a name, and
 # there is nothing to compare. The stacks the authors observed simply skipped the check and carried on.
-#
+
+
+# %% [markdown]
 # Who is `pc-c`? An ordinary desktop of Example Corp with its own, perfectly valid certificate from the company CA.
 # Its owner has turned it against a colleague: on the shared office network it answers the requests for `1.2.3.4`
 # that should reach server-b (forged replies of ARP, the protocol that maps an IP address to a network card), it has

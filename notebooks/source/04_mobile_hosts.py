@@ -154,7 +154,9 @@ q2.check(choice)
 # purpose (a *split exclusion*), so that a travelling employee can use the printers of the network they visit.
 # The hotel, like half the world, numbers its own machines in `192.168.0.0/24`, and there `192.168.0.10` is the
 # hotel's machine.
-#
+
+
+# %% [markdown]
 # Now the laptop prints to `printer-b.example.org`. It has learnt the lesson of figure 3: it asks the office's
 # DNS server, through the tunnel, and gets the true answer, `192.168.0.10`. That address matches
 # `bypass remote 192.168.0.0/16`, and a packet goes to whoever holds the address on the network where the

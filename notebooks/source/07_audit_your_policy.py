@@ -40,7 +40,9 @@ from labsim.teaching.nb07 import q1, q2, q3, example, reach, summary
 # and then, for each problem, builds a small world around the host and plays the attack in the simulator. A
 # problem is reported **exposed** only when that run shows the attack succeeding; the auditor's own reasoning
 # is never enough.
-#
+
+
+# %% [markdown]
 # ## 2. Reading a strongSwan configuration
 #
 # strongSwan is a widely used IPsec implementation for Linux. Its configuration file, `swanctl.conf`, is a tree
