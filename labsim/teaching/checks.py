@@ -521,6 +521,13 @@ class Observe(Exercise):
                                   f"exactly {self.goal}:", said)
 
 
+def flow_verdict(result: Result, flow: str):
+    """The verdict of one flow of a run (fig5: ``"attack"``, ``"print_job"``); the primary one if the run has
+    no such flow (a scenario with one flow, or a model with one verdict per run)."""
+    verdicts = getattr(result, "verdicts", None) or {}
+    return verdicts.get(flow, result.verdict)
+
+
 def require_problems(problems) -> None:
     """Refuse, when an exercise is defined, a problem id the paper does not have."""
     for problem in problems:

@@ -61,8 +61,11 @@ class Matrix(Exercise):
                 result = run(scenario, toggles)
             except LabsimError as exc:
                 return self._say(NOT_YET, f"problem {problem}: {str(exc).splitlines()[0]}")
-            stopped = not result.attack_succeeded
-            reached = result.outcome in ("protected", "clear")
+            verdicts = list((getattr(result, "verdicts", None) or {"main": result.verdict}).values())
+            stopped = not any(v.attack_succeeded for v in verdicts)
+            # the cost: does the host's own traffic still get through (fig5: the print job, not the attack flow)
+            own = [v for v in verdicts if getattr(v, "flow", "main") != "attack"] or verdicts
+            reached = all(v.outcome in ("protected", "clear") for v in own)
             ok &= stopped
             cost = "the intended peer is still reached" if reached else "nothing is delivered: a communication failure"
             lines.append(f"{'ok  ' if stopped else 'FAIL'} {problem:<3} {' + '.join(labels)}: {result.outcome}; "

@@ -1,12 +1,22 @@
 """Exercises of notebook 05, IPsec as a firewall (paper section 7, figure 5, problems 5a and 5b, solution 5)."""
 
 from ..result import Result, run
-from .checks import Choose, PolicyRow, Predict, Reproduce, Requirement, WritePolicy, bind, spd_decides
+from .checks import Choose, PolicyRow, Predict, Reproduce, Requirement, WritePolicy, bind, flow_verdict, spd_decides
 
 
 def answers_name_queries(result: Result) -> bool:
     """Whether host-a's name service answered a broadcast or multicast query in this run."""
     return any(e.host == "host-a" and e.kind == "app" and e.decision == "answer" for e in result.events)
+
+
+def prints(result: Result) -> bool:
+    """Whether host-a's print job reached the printer (the run's ``print_job`` flow)."""
+    return flow_verdict(result, "print_job").reached_peer == "printer"
+
+
+def safe_and_prints(result: Result) -> bool:
+    """The attack failed and the print job still reached the printer."""
+    return not flow_verdict(result, "attack").attack_succeeded and prints(result)
 
 
 def _answer_event(result: Result):
@@ -51,9 +61,7 @@ def feature_interaction() -> None:
     for stateful in ("off", "on"):
         for broadcast in ("discard", "bypass"):
             r = run("fig5", stateful=stateful, broadcast=broadcast)
-            verdicts = getattr(r, "verdicts", None) or {}
-            job = verdicts.get("print_job", r.verdict)
-            attack = verdicts.get("attack", r.verdict)
+            job, attack = flow_verdict(r, "print_job"), flow_verdict(r, "attack")
             got_in = "attacker got in" if attack.attack_succeeded else "attacker kept out"
             printed = f"{job.outcome} ({'printed' if job.reached_peer == 'printer' else 'nothing printed'})"
             print(f"{stateful:<10}{broadcast:<11}{got_in:<22}{printed}")
@@ -94,6 +102,7 @@ q3 = Choose(
         "same IPv6 policy as IPv4, and discard broadcast and multicast": {"ipv6_policy": "same",
                                                                           "broadcast": "discard"},
     },
+    works=safe_and_prints,
     goal="stops the attacker and still lets host-a print",
     mistakes={
         "switch the stateful extension off": "the IPv6 bypass needs no soft SA: the attacker walks in over IPv6.",
@@ -115,7 +124,7 @@ q4 = WritePolicy(
     scenario="fig5", host="host-a", kind="spd",
     requirements=[
         Requirement({}, "the attacker gets nothing and host-a still prints",
-                    lambda r: not r.attack_succeeded and r.reached_peer == "printer",
+                    safe_and_prints,
                     "a broadcast can make host-a send to anyone, so a fallback that covers the whole intranet covers "
                     "the attacker too"),
         Requirement({}, "host-a still answers NetBIOS name queries broadcast on the local network",
@@ -125,7 +134,7 @@ q4 = WritePolicy(
                     answer_may_leave, "the answer is a unicast packet to an intranet address; a rule that discards "
                     "it silences the name service however the query got in", explain=answer_fate),
         Requirement({"attacker_via": "ipv6"}, "over IPv6 too, the attacker gets nothing and host-a still prints",
-                    lambda r: not r.attack_succeeded and r.reached_peer == "printer",
+                    safe_and_prints,
                     "IPv6 needs the same care as IPv4: the intranet's prefix 2001:db8:12::/48 needs a rule of its "
                     "own, without a fallback that covers everyone, above 'bypass any'"),
         Requirement({"attacker_via": "ipv6"}, "host-a still answers LLMNR name queries multicast on the local network",

@@ -214,7 +214,7 @@ show_request(labsim.run("basics", policy="bypass"))
 
 # %%
 tampered = labsim.run("basics", tamper="on")
-trace_lines(tampered, "integrity", host="server-b")
+trace_lines(tampered, "alters", "integrity check failed")
 #
 # **Exercise 4 (observe).** Which parts of host-a's ESP packet can anyone on the network read without the key?
 # The check reads each one from the real packet bytes.
