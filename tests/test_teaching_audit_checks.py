@@ -6,7 +6,7 @@ import pytest
 
 from labsim.audit import audit, audit_text
 from labsim.teaching import nb07
-from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
+from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach, served
 from labsim.teaching.checks import load_solutions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -26,7 +26,9 @@ def test_reach_plays_the_host_reaching_a_server_through_its_own_policy():
     server = reach(report, "server-b.example.org=10.1.3.4:80")
     assert server.outcome == "protected" and server.authenticated_as == "server-b.example.org"
     assert reach(report, "printer-b.example.org=10.1.9.10:9100", ipsec=False).outcome == "clear"
-    assert reach(report, "www.example.com=198.51.100.80:80", ipsec=False).outcome == "clear"
+    web = reach(report, "www.example.com=198.51.100.80:80", ipsec=False)
+    assert web.reached_peer == "www" and web.data_in_clear   # in clear, across the Internet
+    assert served(web, Service("www.example.com=198.51.100.80:80", "clear"))
     assert not server.attack_succeeded
 
 

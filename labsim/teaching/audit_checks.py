@@ -108,6 +108,19 @@ def reach(report, server, ipsec: bool = True, seed: int = 0) -> Result:
     return play(site.world, f"reach {server.name}", {"config": ctx.policy.path, "server": str(server.address)})
 
 
+def served(result: Result, service: Service) -> bool:
+    """Whether ``result`` delivered the service as asked: over an SA, or in clear to the service's own host.
+
+    A clear request to a web site crosses the Internet, which a model that judges the wire may call
+    ``exposed`` (anyone tapping the Internet can read it); for "does the web still work" what counts is
+    that the site itself got the request, in clear, as the policy allows.
+    """
+    if result.outcome == service.outcome:
+        return True
+    host = _server(service.server).name.split(".")[0]
+    return service.outcome == "clear" and result.reached_peer == host and bool(result.data_in_clear)
+
+
 def _problem_ids(answer) -> tuple[set[str] | None, str]:
     """The student's set of problem ids, or (None, what is wrong with it)."""
     items = [answer] if isinstance(answer, (str, int)) else answer
@@ -206,7 +219,7 @@ class FixConfig(Exercise):
                         f"FAIL your change exposes {', '.join(more)} too: {_sentence(report[more[0]].why)}")
         for service in self.services:
             result = reach(report, service.server, ipsec=service.outcome == "protected")
-            passed = result.outcome == service.outcome
+            passed = served(result, service)
             ok &= passed
             what = f"{service.what}, " if service.what else ""
             rows.append(f"{'ok  ' if passed else 'FAIL'} {what}{service.describe()} is reached "

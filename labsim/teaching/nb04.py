@@ -62,12 +62,13 @@ q3 = Predict(
 q4 = Reproduce(
     "q4", "Reproduce problem 4: safe, but cut off from the hotel's own hosts",
     scenario="fig4", problem="4", outcome="blocked",
-    mistakes={"split_exclude=off": "with the private range inside the tunnel the laptop reaches printer-b and loses "
-                                   "nothing in the hotel",
+    mistakes={"location=home": "at the office the laptop visits no other network, so it cannot be cut off from a "
+                               "visited network's hosts",
               "private_policy": "with BYPASS for private ranges the hotel's machine gets the job in clear: that is "
                                 "problem 3, not 4"},
-    hint_text="Problem 4 is the price of solution 3. Which rule for private addresses does solution 3 ask for, and "
-              "where must the laptop be for that rule to cost it the hotel's own printer?",
+    hint_text="Problem 4 is the price of solution 3 (and of any rule that claims a private range for the company). "
+              "Which rule for private addresses does solution 3 ask for, and where must the laptop be for that rule "
+              "to cost it the hotel's own printer?",
 )
 
 q5 = ExpectRefusal(
