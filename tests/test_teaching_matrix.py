@@ -36,5 +36,7 @@ def test_missing_rows_and_unknown_fixes_are_explained(capsys):
     """A table without a row, or with a fix that is not offered, gets a Not yet naming the choices."""
     _matrix().check({"3": "no BYPASS for private ranges"})
     assert "your table has no row for problem 5a" in said(capsys)
+    _matrix().check({"3": ..., "5a": ...})
+    assert "Replace ... with a fix for problem 3" in said(capsys)
     _matrix().check({"3": "firewall", "5a": "no soft SAs"})
     assert "problem 3: 'firewall' is not a fix; choose from" in said(capsys)

@@ -34,6 +34,9 @@ class Matrix(Exercise):
         if not isinstance(answer, dict):
             return self._say(NOT_YET, f"give a dict {{problem: fix}}, for example {{'1a': {next(iter(self.fixes))!r}}}; "
                                       f"got {answer!r}")
+        stubs = [str(k) for k, v in answer.items() if v is ... or v is None or v == ""]
+        if stubs:
+            return self._say(NOT_YET, f"Replace ... with a fix for problem {stubs[0]}; fixes: {listed}.")
         missing = [p for p in self.rows if p not in {str(k) for k in answer}]
         if missing:
             return self._say(NOT_YET, f"your table has no row for problem {missing[0]}; give one fix for each of "
