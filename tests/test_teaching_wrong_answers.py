@@ -81,7 +81,7 @@ WRONG = [
     ("04", "q2", {"put DNS under IPsec, but keep the server DHCP names", "validate signed answers (DNSSEC)"}, (),
      "protects the conversation with the liar", "IPsec to the hotel's server"),
     ("04", "q3", "clear", (), "packets are delivered where the laptop stands", "problem 3"),
-    ("04", "q3", "protected", (), "no rule sends 192.168.0.10 through the tunnel", "the private range is bypassed"),
+    ("04", "q3", "protected", (), "no rule sends 192.168.0.20 through the tunnel", "the private range is bypassed"),
     ("04", "q4", {}, (), "that is problem 3, not 4", "the default policy leaks"),
     ("04", "q4", {"private_policy": "protect", "location": "home"}, (),
      "at the office the laptop visits no other network", "problem 4 is about the visited network's hosts"),

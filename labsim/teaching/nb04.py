@@ -49,13 +49,15 @@ q2 = Choose(
 q3 = Predict(
     "q3", "printer-b's address comes from the laptop's DNS cache",
     scenario="fig4", toggles={"resolution": "stale_cache"},
-    hint_text="The cached address is the right one, for the office. Where does a packet to 192.168.0.10 go when "
-              "the sender stands in the hotel?",
+    hint_text="The cache still holds 192.168.0.20, printer-b's address at the office before it was renumbered. "
+              "Which rule matches 192.168.0.20, and who holds that address on the hotel's network?",
     mistakes={
-        "clear": "the cached address is right for the office, but packets are delivered where the laptop stands.",
-        "protected": "no rule sends 192.168.0.10 through the tunnel: the private range is bypassed and stays local.",
-        "blocked": "without a DNS query nothing has to wait; the SYN leaves at once under the private-range bypass.",
-        "impersonated": "no IKE runs for 192.168.0.10: its rule says BYPASS.",
+        "clear": "'clear' means the intended peer got the data; the cached address no longer belongs to printer-b, "
+                 "and packets are delivered where the laptop stands.",
+        "protected": "no rule sends 192.168.0.20 through the tunnel: the private range is bypassed and stays local.",
+        "blocked": "without a DNS query nothing has to wait; the SYN leaves at once under the private-range bypass, "
+                   "and in the hotel someone does hold 192.168.0.20.",
+        "impersonated": "no IKE runs for 192.168.0.20: its rule says BYPASS.",
     },
 )
 
@@ -90,9 +92,11 @@ q6 = WritePolicy(
                     lambda r: r.reached_peer == "printer-b" and not r.attack_succeeded,
                     "192.168.0.10 must not be sent in clear on the hotel's network, nor left to an IKE that no hotel "
                     "host can answer. Which host can carry it to the office, and authenticate itself on the way?"),
-        Requirement({"resolution": "stale_cache"}, _REACHES_PRINTER_B + ", with the address from the cache",
-                    lambda r: r.reached_peer == "printer-b" and not r.attack_succeeded,
-                    "where the address comes from does not matter; which rule matches 192.168.0.10 does"),
+        Requirement({"resolution": "stale_cache"},
+                    "with a stale cached address (192.168.0.20, printer-b's old one), no hotel host gets the job",
+                    lambda r: not r.attack_succeeded and r.reached_peer in (None, "printer-b"),
+                    "where the address comes from does not matter; which rule matches a private address does: "
+                    "the whole office subnet 192.168.0.0/24 must go through the tunnel, not only 192.168.0.10"),
         Requirement({"dns_server": "home", "interception": "on"},
                     "the same policy still reaches server-b safely when the hotel intercepts DNS",
                     lambda r: r.outcome == "protected",

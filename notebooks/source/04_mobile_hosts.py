@@ -180,7 +180,8 @@ labsim.panel("fig4")
 
 # %% [markdown]
 # The address does not have to come from DNS. It may sit in a *hosts* file, or the laptop's DNS cache may still
-# hold it from the office (`resolution="stale_cache"`).
+# hold one from the office (`resolution="stale_cache"`): `192.168.0.20`, printer-b's address before it was
+# renumbered, which DNS no longer gives.
 #
 # **Exercise 3 (predict).** The laptop, in the hotel, takes `printer-b`'s address from its cache and sends no
 # DNS query at all. What verdict will the simulator give?
@@ -277,8 +278,8 @@ q5.check(my_rule)
 # make sure that an address it trusts means the same host wherever the laptop is.
 #
 # **Exercise 6 (write a policy).** Rewrite the laptop's away-from-home SPD so that, from the hotel, the print job
-# reaches the real `printer-b` and the hotel's machine gets nothing, whether the address comes from DNS or from
-# the cache. The same policy must still get the laptop to `server-b` safely on a hotel network that intercepts
+# reaches the real `printer-b` and the hotel's machine gets nothing; and if a stale cached address is used, no
+# hotel host gets the job either. The same policy must still get the laptop to `server-b` safely on a hotel network that intercepts
 # DNS (a `fig3` run). The starting point below is the laptop's policy in `fig4`.
 
 # %% tags=["exercise"]
