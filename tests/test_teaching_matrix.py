@@ -21,7 +21,8 @@ def test_a_table_whose_fixes_stop_every_attack_is_accepted_with_each_cost(capsys
     _matrix().check({"3": "no BYPASS for private ranges", "5a": "no soft SAs"})
     out = said(capsys)
     assert out.startswith("[q6] Correct. Every fix in your table stops its problem's attack.")
-    assert "ok   5a  no soft SAs: blocked; attack stopped; nothing is delivered: a communication failure" in out
+    assert "ok   5a  no soft SAs: blocked; attack stopped;" in out
+    assert "print job" in out.split("ok   5a")[1] or "nothing is delivered" in out.split("ok   5a")[1]
 
 
 def test_a_fix_for_another_problem_is_named_as_such(capsys):

@@ -68,9 +68,14 @@ class Matrix(Exercise):
             stopped = not any(v.attack_succeeded for v in verdicts)
             # the cost: does the host's own traffic still get through (fig5: the print job, not the attack flow)
             own = [v for v in verdicts if getattr(v, "flow", "main") != "attack"] or verdicts
-            reached = all(v.outcome in ("protected", "clear") for v in own)
+            lost = [v for v in own if v.outcome not in ("protected", "clear")]
             ok &= stopped
-            cost = "the intended peer is still reached" if reached else "nothing is delivered: a communication failure"
+            if not lost:
+                cost = "the host's own traffic still gets through"
+            elif len(own) > 1:
+                cost = "cost: " + ", ".join(getattr(v, "label", "") or "a flow" for v in lost) + " not delivered"
+            else:
+                cost = "nothing is delivered: a communication failure"
             lines.append(f"{'ok  ' if stopped else 'FAIL'} {problem:<3} {' + '.join(labels)}: {result.outcome}; "
                          f"{'attack stopped' if stopped else 'the attack still succeeds'}; {cost}")
             if not stopped:
