@@ -137,11 +137,11 @@ q2 = ChooseFix(
 q3 = FixConfig(
     "q3", "Fix host-a's strongSwan configuration: no 1a, 1b or 5b, and everything still works",
     problems=("1a", "1b", "5b"), services=SERVICES, settings=HOST, format="strongswan",
-    hint_text="Three changes, one per problem. 1a: exercise 2's answer. 1b: one connection for server-b "
-              "(remote_addrs = 10.1.3.4) whose remote id is server-b.example.org; it takes priority over the "
-              "intranet's, because its traffic selector is narrower. 5b: a drop shunt for ::/0 (drop shunts rank "
-              "below every IPsec policy). The hardened example (examples/strongswan-hardened/swanctl.conf) has "
-              "blocks to copy.",
+    hint_text="Three changes, one per problem. 1a: exercise 2's answer, and let the DNS connection name its server "
+              "rather than accept any company certificate. 1b: a connection of its own for the file server whose "
+              "remote id names it; a narrower traffic selector takes priority over the intranet's. 5b: a drop "
+              "shunt that covers all of IPv6 (drop shunts rank below every IPsec policy). The hardened example "
+              "(examples/strongswan-hardened/swanctl.conf) has blocks to copy.",
 )
 
 

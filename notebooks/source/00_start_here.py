@@ -153,7 +153,7 @@ labsim.panel("basics")
 # | `06_conclusions_and_the_experiment` | section 8, appendix A | why no operating system can check the name by itself, and why applications must take charge |
 # | `07_audit_your_policy` | all of it | audit a real strongSwan or Linux policy for the paper's attacks |
 #
-# Instructors find worked solutions in `notebooks/solutions/`.
+# Instructors find worked solutions in `notebooks/solutions/` and `notebooks/source/solutions.toml`.
 
 # %% [markdown]
 # ## Running the course elsewhere
