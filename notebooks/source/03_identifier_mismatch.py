@@ -302,8 +302,9 @@ compare_fixes()
 # The PAD stops pc-c in both attack columns and fails when server-b is renumbered or a desktop gets a new lease:
 # for host-to-host IPsec it is less a solution than the problem restated (section 5.3), since someone must keep
 # the table of who owns which address, which is exactly what signed reverse DNS needed. The checks that start
-# from the name (name handles, the application) cost nothing on an ordinary day, and fail only when no name
-# reaches them.
+# from the name (name handles, the application) cost nothing on an ordinary day. When no name reaches them (a
+# typed address) they differ: name handles let pc-c in, while the application refuses to send, a failure to
+# communicate rather than a failure of security.
 #
 # **Reflection.** Section 5.2 argues that the check host-a needs is a *reverse* mapping, from the address to the
 # name. In two or three sentences: why is a forward lookup of the certified name not enough, and why do the
