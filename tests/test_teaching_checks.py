@@ -275,7 +275,7 @@ def test_predict_may_ask_for_a_reason_and_repeats_it(capsys):
     q = Predict("q3", "t", scenario="fig1", toggles={"dns": "honest"}, ask_reason=True)
     q.check("protected")
     assert "Give a one-line reason too" in said(capsys)
-    q.check("protected", "honest DNS gives 1.2.3.4 under PROTECT")
+    q.check(("protected", "honest DNS gives 1.2.3.4 under PROTECT"))
     out = said(capsys)
     assert out.startswith("[q3] Correct.") and "Your reason: 'honest DNS gives 1.2.3.4 under PROTECT'" in out
 

@@ -156,7 +156,7 @@ def test_a_wrong_answer_is_rejected_and_its_mistake_named(notebook, exercise, an
     module = importlib.import_module(f"labsim.teaching.nb{notebook}")
     q = getattr(module, exercise)
     q.passed, q.wrong, q.attempts = None, 0, 0
-    q.check(answer, *extra)
+    q.check((answer, *extra) if extra else answer)
     out = capsys.readouterr().out
     assert out.startswith(f"[{exercise}] Not yet."), out
     assert words in out, out

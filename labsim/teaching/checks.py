@@ -133,7 +133,7 @@ class Predict(Exercise):
     ``flow`` judges one flow's verdict of a run with several (fig5: ``"attack"`` or
     ``"print_job"``). A first wrong prediction is told it is wrong, with the likely mistake
     as a hint, never the outcome. ``ask_reason``: the check also wants a one-line reason,
-    ``q1.check(answer, reason)``, which it repeats back beside the run's own explanation.
+    ``q1.check((answer, reason))``, which it repeats back beside the run's own explanation.
     """
 
     scenario: str = ""
@@ -157,6 +157,8 @@ class Predict(Exercise):
         return verdicts[self.flow]
 
     def check(self, answer, reason=None) -> None:
+        if isinstance(answer, tuple) and len(answer) == 2:   # q1.check((answer, reason)): one argument, for grading
+            answer, reason = answer
         if self._stub(answer, "one of " + ", ".join(OUTCOMES)):
             return
         guess = str(answer).strip().lower()
@@ -167,7 +169,7 @@ class Predict(Exercise):
         if self.ask_reason:
             if reason is ... or reason is None or len(str(reason).split()) < 3:
                 return self._say(NOT_YET, "Give a one-line reason too (a few words: which rule or check decides, "
-                                          f"and why): {self.id}.check(answer, reason).")
+                                          f"and why): {self.id}.check((answer, reason)).")
             said = f" Your reason: {str(reason).strip()!r}; compare it with the run's."
         correct = guess == verdict.outcome
         full = self._judged(correct)

@@ -167,7 +167,7 @@ reason = "server-b's PROTECT rule drops the clear SYN that host-a's BYPASS rule 
 answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "blocked"
 reason = ...   # one line: which rule decides, and why
 # END STUB
-q3.check(answer, reason)
+q3.check((answer, reason))
 
 # %% [markdown]
 # ### What the run shows

@@ -101,7 +101,7 @@ reason = "the forward record of pc-c.example.org is pc-c's own, and it points at
 answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "blocked"
 reason = ...   # one line
 # END STUB
-q1.check(answer, reason)
+q1.check((answer, reason))
 
 # %% [markdown]
 # ### What the run shows
