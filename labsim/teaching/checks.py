@@ -50,8 +50,11 @@ def load_solutions(path: Path | None = None) -> dict[str, str]:
     for candidate in ([path] if path else [Path.cwd() / "solutions.json", SOLUTIONS_TOML]):
         if candidate is None or not candidate.exists():
             continue
-        if candidate.suffix == ".json":
-            return dict(json.loads(candidate.read_text()))
+        if candidate.suffix == ".json":   # {"mode": ..., "solutions": {...}}, as build-notebooks writes it
+            data = json.loads(candidate.read_text())
+            if data.get("mode") == "graded":
+                return {}
+            return dict(data.get("solutions", data))
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10
