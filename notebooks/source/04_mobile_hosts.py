@@ -279,8 +279,8 @@ q5.check(my_rule)
 #
 # **Exercise 6 (write a policy).** Rewrite the laptop's away-from-home SPD so that, from the hotel, the print job
 # reaches the real `printer-b` and the hotel's machine gets nothing; and if a stale cached address is used, no
-# hotel host gets the job either. The same policy must still get the laptop to `server-b` safely on a hotel network that intercepts
-# DNS (a `fig3` run). The starting point below is the laptop's policy in `fig4`.
+# hotel host gets the job either. The same policy must still get the laptop to `server-b` safely on a hotel
+# network that intercepts DNS (a `fig3` run). The starting point below is the laptop's policy in `fig4`.
 
 # %% tags=["exercise"]
 # BEGIN SOLUTION
