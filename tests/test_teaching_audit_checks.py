@@ -7,7 +7,7 @@ import pytest
 from labsim.audit import audit, audit_text
 from labsim.teaching import nb07
 from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach, served
-from labsim.teaching.checks import load_solutions
+from labsim.teaching.checks import SOLUTIONS_TOML, load_solutions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GROUP_AUTH = str(EXAMPLES / "strongswan-group-auth" / "swanctl.conf")
@@ -105,7 +105,7 @@ def _fix():
 def test_fix_config_accepts_a_fix_that_keeps_every_service(capsys):
     """The worked fix removes 1a, 1b and 5b, exposes nothing else, and all three services still work."""
     q = _fix()
-    q.check(load_solutions()["07.fixed"])
+    q.check(load_solutions(SOLUTIONS_TOML)["07.fixed"])
     out = said(capsys)
     assert out.startswith("[q3] Correct. Your configuration meets every requirement:") and q.passed
     assert "FAIL" not in out and out.count("    ok   ") == 7

@@ -285,3 +285,18 @@ def test_predict_judges_the_flow_it_names(capsys):
     q = Predict("q1", "t", scenario="fig5", toggles={"broadcast": "discard"}, flow="print_job")
     q.check("clear")
     assert said(capsys).startswith("[q1] Correct. The simulator agrees: clear")
+
+
+def test_solution_comes_only_from_the_notebooks_solutions_json(tmp_path, monkeypatch, capsys):
+    """Without solutions.json beside the notebook (graded mode) nothing is shown; with it, after two attempts."""
+    import json
+    monkeypatch.chdir(tmp_path)
+    q = Predict("q1", "t", scenario="fig1", key="02.q1")
+    q.check("clear")
+    q.check("clear")
+    said(capsys)
+    q.solution()
+    assert "not available here" in said(capsys)
+    (tmp_path / "solutions.json").write_text(json.dumps({"mode": "self-study", "solutions": {"02.q1": "blocked."}}))
+    q.solution()
+    assert said(capsys) == "[q1] Solution: blocked.\n"

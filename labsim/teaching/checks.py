@@ -46,8 +46,13 @@ SOLUTIONS_TOML = Path(__file__).resolve().parents[2] / "notebooks" / "source" / 
 
 
 def load_solutions(path: Path | None = None) -> dict[str, str]:
-    """Every worked solution, by key (``"03.q1"``): ``notebooks/solutions.json`` if found, else the TOML source."""
-    for candidate in ([path] if path else [Path.cwd() / "solutions.json", SOLUTIONS_TOML]):
+    """Every worked solution, by key (``"03.q1"``).
+
+    By default only ``solutions.json`` in the working folder (the notebook's), which a self-study
+    build writes and a graded build does not: a student's kernel never reads the TOML source.
+    Instructors and tests pass ``path`` (for example :data:`SOLUTIONS_TOML`).
+    """
+    for candidate in ([Path(path)] if path else [Path.cwd() / "solutions.json"]):
         if candidate is None or not candidate.exists():
             continue
         if candidate.suffix == ".json":   # {"mode": ..., "solutions": {...}}, as build-notebooks writes it
