@@ -63,7 +63,7 @@ from labsim.teaching.nb01 import q1, q2, q3, q4
 #
 # Play the run and step through the event list. Find, in order: the SPD rule that matches the first packet,
 # the two IKE exchanges (`IKE_SA_INIT` agrees on keys, `IKE_AUTH` exchanges certificates), the moment the SA
-# pair is installed, and the ESP packets. Then try `policy = bypass`, and `peer = printer-b`.
+# pair is installed, and the ESP packets. Then try `policy = bypass`.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("basics")
@@ -102,8 +102,8 @@ trace_lines(labsim.run("basics", peer="printer-b"), "SPD rule", "within 3 s")
 
 # %% [markdown]
 # The address `1.2.3.9` lies inside `1.2.0.0/16`, so the only rule says PROTECT. host-a holds the print job,
-# asks the printer for IKE, waits, and gives up. One rule for the whole network is too blunt: the printer needs
-# an exception.
+# asks the printer for IKE, waits, and gives up (set `peer = printer-b` in the panel above to watch it). One rule
+# for the whole network is too blunt: the printer needs an exception.
 #
 # ## 4. Write a policy: the first match decides
 #

@@ -66,6 +66,12 @@ for check in ("none", "forward_dns", "reverse_dns", "secure_reverse_dns", "pad",
     print(f"{check:<20} {result.outcome:<13} {clip(result.explanation, 90)}")
 
 # %% [markdown]
+# The panel replays the experiment; switch `name_check` and watch where the run stops.
+
+# %% tags=["nbval-ignore-output"]
+labsim.panel("fig2", connect_by="address")
+
+# %% [markdown]
 # Three groups appear. Checks that start from the **name** in the stack (name handles) have nothing to work
 # with, and let `pc-c` in. Checks that start from the **address** (a PAD, a signed reverse zone) still stop
 # `pc-c`, but only because somebody wrote down which name owns which address, the very table the paper says
