@@ -146,7 +146,20 @@ WRONG = [
     ("07", "q3", GROUP, (), "FAIL 1a is still exposed", "the original configuration"),
     ("07", "q3", importlib.import_module("labsim.teaching.nb07").OPTIONS["protect DNS"], (),
      "FAIL 1b is still exposed", "only 1a fixed"),
+    ("07", "q3", "DNS_UNDER_ANY", (),
+     "FAIL DNS to 10.1.0.53 goes under IPsec to a peer that must prove the DNS server's own name",
+     "section 5.1: under id = %any any certified insider answers as the DNS server (issue 10, section 1)"),
 ]
+
+
+def _dns_under_any() -> str:
+    """Notebook 07's fix with the DNS pass shunt merely removed, so DNS falls under the intranet's %any connection."""
+    nb07 = importlib.import_module("labsim.teaching.nb07")
+    text = nb07._edit(nb07.GROUP_AUTH, nb07._DNS_SHUNT, "")
+    text = nb07._edit(text, nb07._SHUNTS, nb07._connection("server-b", "10.1.3.4", "server-b.example.org",
+                                                           "10.1.3.4/32") + nb07._SHUNTS)
+    return nb07._edit(text, nb07._PRINTERS, nb07._PRINTERS + "         no-ipv6 {\n            mode = drop\n"
+                      "            remote_ts = ::/0\n            start_action = trap\n         }\n")
 
 
 @pytest.mark.parametrize("notebook, exercise, answer, extra, words, why", WRONG,
@@ -156,6 +169,8 @@ def test_a_wrong_answer_is_rejected_and_its_mistake_named(notebook, exercise, an
     module = importlib.import_module(f"labsim.teaching.nb{notebook}")
     q = getattr(module, exercise)
     q.passed, q.wrong, q.attempts = None, 0, 0
+    if answer == "DNS_UNDER_ANY":
+        answer = _dns_under_any()
     q.check((answer, *extra) if extra else answer)
     out = capsys.readouterr().out
     assert out.startswith(f"[{exercise}] Not yet."), out

@@ -190,6 +190,9 @@ class FixConfig(Exercise):
     settings: dict = field(default_factory=dict)
     format: str | None = None
     others: bool = True
+    #: rows asked of the imported SPD itself (:class:`~labsim.teaching.checks.PolicyRow`), for what no audit
+    #: counterexample plays (an insider answering as the DNS server)
+    rows: tuple = ()
 
     def __post_init__(self) -> None:
         require_problems(self.problems)
@@ -217,6 +220,12 @@ class FixConfig(Exercise):
             ok &= not more
             rows.append("ok   no other problem is exposed" if not more else
                         f"FAIL your change exposes {', '.join(more)} too: {_sentence(report[more[0]].why)}")
+        for row in self.rows:
+            passed, got = row.test(report.context.policy.spd)
+            ok &= passed
+            rows.append(f"{'ok  ' if passed else 'FAIL'} {row.wanted}: {got}")
+            if not passed and row.mistake:
+                rows.append(f"     likely mistake: {row.mistake}")
         for service in self.services:
             result = reach(report, service.server, ipsec=service.outcome == "protected")
             passed = served(result, service)

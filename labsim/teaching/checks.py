@@ -242,6 +242,20 @@ def spd_decides(actions, remote, *, local="1.2.0.5", proto="tcp", port=80, lport
     return test
 
 
+def spd_names_peer(remote, *, local="1.2.0.5", proto="udp", port=53) -> Callable:
+    """A :class:`PolicyRow` test: this packet's first match is a PROTECT rule that names one peer (``name``).
+
+    A PROTECT rule without a name accepts any certificate the CA signed (section 5.1), so for a
+    server such as the DNS server any insider could answer in its place.
+    """
+    def test(spd) -> tuple[bool, str]:
+        match = spd.lookup(PacketView.outbound(local, remote, proto, 0, port))
+        where = f"rule {match.index + 1}: {match.rule}" if match.rule else "no rule"
+        named = match.action == "protect" and bool(match.rule.name) and "*" not in match.rule.name
+        return named, f"{match.action.upper()} by {where}"
+    return test
+
+
 def pad_allows(name: str, address: str, allowed: bool = True, issuer: str = "Example Corp CA") -> Callable:
     """A :class:`PolicyRow` test: the PAD lets ``name`` (certified by ``issuer``) use ``address``, or refuses it."""
     from ..addresses import ip

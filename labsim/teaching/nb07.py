@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..audit.plan import PROBLEMS
 from .audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
-from .checks import bind
+from .checks import PolicyRow, bind, spd_names_peer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -137,6 +137,11 @@ q2 = ChooseFix(
 q3 = FixConfig(
     "q3", "Fix host-a's strongSwan configuration: no 1a, 1b or 5b, and everything still works",
     problems=("1a", "1b", "5b"), services=SERVICES, settings=HOST, format="strongswan",
+    rows=(PolicyRow("DNS to 10.1.0.53 goes under IPsec to a peer that must prove the DNS server's own name",
+                    spd_names_peer("10.1.0.53", local="10.1.0.5"),
+                    "DNS under the intranet's id = %any connection keeps outsiders out, but any host with a company "
+                    "certificate can answer as the DNS server (section 5.1): give DNS a connection whose remote id "
+                    "is ns.example.org"),),
     hint_text="Three changes, one per problem. 1a: exercise 2's answer, and let the DNS connection name its server "
               "rather than accept any company certificate. 1b: a connection of its own for the file server whose "
               "remote id names it; a narrower traffic selector takes priority over the intranet's. 5b: a drop "

@@ -262,7 +262,8 @@ q2.check(choice)
 # **Exercise 3 (fix the configuration).** Now fix all three exposed problems at once: 1a, 1b and 5b must no
 # longer be exposed, no other problem may appear, and the file server, the printer and the web must still work.
 # Edit the text below; the hardened example (`examples/strongswan-hardened/swanctl.conf`) has blocks you can
-# copy. The check audits your text with the same profile as before and plays the three services.
+# copy. The check audits your text with the same profile as before, plays the three services, and checks that
+# DNS goes to a peer that must prove the DNS server's own name (an insider could otherwise answer for it).
 
 # %% tags=["exercise"]
 # BEGIN SOLUTION
@@ -410,10 +411,10 @@ summary(audit_text(my_config, **q3.settings))
 # each server that matters needs its own connection, and its own line in someone's table (section 5.3).
 # Protecting DNS stops forgery on the path but not a lying or compromised DNS server (section 6.1), and it
 # requires the DNS server to run IPsec with every client. A student who instead removes the DNS pass shunt,
-# letting DNS fall under the intranet's `%any` connection, also passes this check, because the audit's 1a
-# counterexample is an outsider. That is not a fix against insiders: under `%any`, any host with a company
-# certificate can answer as the DNS server (section 5.1, problem 1b applied to DNS). Name the DNS server
-# (`id = ns.example.org`), as the worked solution does.
+# letting DNS fall under the intranet's `%any` connection, passes the audit's 1a row (its counterexample is an
+# outsider) but fails the check's own row about DNS: under `%any`, any host with a company certificate can answer
+# as the DNS server (section 5.1, problem 1b applied to DNS). Name the DNS server (`id = ns.example.org`), as the
+# worked solution does.
 # <!-- END SOLUTION -->
 
 # %% [markdown]
