@@ -62,7 +62,7 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # The panel plays scenario `fig2`. Start with `name_check = none`, what deployed stacks do. In the event list,
 # find pc-c's preparations (the `note` lines at time 0), the certificate host-a receives in `IKE_AUTH`, and the
 # line where host-a's stack "checks" the name. The other values of `name_check` are the fixes this notebook goes
-# through; come back to the panel after each exercise to watch the one you have just predicted or chosen.
+# through; come back to the panel after each exercise to watch the fix it was about.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("fig2", connect_by="name")
