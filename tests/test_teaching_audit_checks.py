@@ -6,7 +6,8 @@ import pytest
 
 from labsim.audit import audit, audit_text
 from labsim.teaching import nb07
-from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
+from labsim.teaching.audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach, served
+from labsim.teaching.checks import SOLUTIONS_TOML, load_solutions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GROUP_AUTH = str(EXAMPLES / "strongswan-group-auth" / "swanctl.conf")
@@ -25,7 +26,9 @@ def test_reach_plays_the_host_reaching_a_server_through_its_own_policy():
     server = reach(report, "server-b.example.org=10.1.3.4:80")
     assert server.outcome == "protected" and server.authenticated_as == "server-b.example.org"
     assert reach(report, "printer-b.example.org=10.1.9.10:9100", ipsec=False).outcome == "clear"
-    assert reach(report, "www.example.com=198.51.100.80:80", ipsec=False).outcome == "clear"
+    web = reach(report, "www.example.com=198.51.100.80:80", ipsec=False)
+    assert web.reached_peer == "www" and web.data_in_clear   # in clear, across the Internet
+    assert served(web, Service("www.example.com=198.51.100.80:80", "clear"))
     assert not server.attack_succeeded
 
 
@@ -67,6 +70,9 @@ def test_predict_audit_explains_each_wrong_problem(capsys):
     q = PredictAudit("q1", "t", config=GROUP_AUTH)
     q.check(["1a", "5a", "5b"])
     out = said(capsys)
+    assert out.startswith("[q1] Not yet. 2 of 7 problems judged wrongly. Try again") and "FAIL" not in out
+    q.check(["1a", "5a", "5b"])   # the audit, row by row, only on the second wrong try
+    out = said(capsys)
     assert out.startswith("[q1] Not yet. 2 of 7 problems judged wrongly") and q.passed is False
     assert "FAIL 1b  exposed        you said not exposed" in out
     assert "FAIL 5a  not exposed    you said exposed" in out
@@ -99,7 +105,7 @@ def _fix():
 def test_fix_config_accepts_a_fix_that_keeps_every_service(capsys):
     """The worked fix removes 1a, 1b and 5b, exposes nothing else, and all three services still work."""
     q = _fix()
-    q.check(nb07.FIXED)
+    q.check(load_solutions(SOLUTIONS_TOML)["07.fixed"])
     out = said(capsys)
     assert out.startswith("[q3] Correct. Your configuration meets every requirement:") and q.passed
     assert "FAIL" not in out and out.count("    ok   ") == 7

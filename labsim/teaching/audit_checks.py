@@ -108,6 +108,19 @@ def reach(report, server, ipsec: bool = True, seed: int = 0) -> Result:
     return play(site.world, f"reach {server.name}", {"config": ctx.policy.path, "server": str(server.address)})
 
 
+def served(result: Result, service: Service) -> bool:
+    """Whether ``result`` delivered the service as asked: over an SA, or in clear to the service's own host.
+
+    A clear request to a web site crosses the Internet, which a model that judges the wire may call
+    ``exposed`` (anyone tapping the Internet can read it); for "does the web still work" what counts is
+    that the site itself got the request, in clear, as the policy allows.
+    """
+    if result.outcome == service.outcome:
+        return True
+    host = _server(service.server).name.split(".")[0]
+    return service.outcome == "clear" and result.reached_peer == host and bool(result.data_in_clear)
+
+
 def _problem_ids(answer) -> tuple[set[str] | None, str]:
     """The student's set of problem ids, or (None, what is wrong with it)."""
     items = [answer] if isinstance(answer, (str, int)) else answer
@@ -152,6 +165,10 @@ class PredictAudit(Exercise):
                 if f.exposed:
                     rows.append(f"     simulator: {f.result.outcome}. {_sentence(f.result.explanation)}")
         exposed = ", ".join(report.exposed) or "nothing"
+        if not self._judged(not wrong):
+            hint = f" Hint: {self.hint_text}" if self.hint_text else ""
+            return self._say(NOT_YET, f"{wrong} of {len(report.findings)} problems judged wrongly.{hint} Try again; "
+                                      "a second wrong try shows the audit, problem by problem.")
         if not wrong:
             return self._say(CORRECT, f"The audit agrees: exposed: {exposed}. Each row, as the audit found it:", rows)
         return self._say(NOT_YET, f"{wrong} of {len(report.findings)} problems judged wrongly; the audit's runs "
@@ -173,6 +190,9 @@ class FixConfig(Exercise):
     settings: dict = field(default_factory=dict)
     format: str | None = None
     others: bool = True
+    #: rows asked of the imported SPD itself (:class:`~labsim.teaching.checks.PolicyRow`), for what no audit
+    #: counterexample plays (an insider answering as the DNS server)
+    rows: tuple = ()
 
     def __post_init__(self) -> None:
         require_problems(self.problems)
@@ -200,9 +220,15 @@ class FixConfig(Exercise):
             ok &= not more
             rows.append("ok   no other problem is exposed" if not more else
                         f"FAIL your change exposes {', '.join(more)} too: {_sentence(report[more[0]].why)}")
+        for row in self.rows:
+            passed, got = row.test(report.context.policy.spd)
+            ok &= passed
+            rows.append(f"{'ok  ' if passed else 'FAIL'} {row.wanted}: {got}")
+            if not passed and row.mistake:
+                rows.append(f"     likely mistake: {row.mistake}")
         for service in self.services:
             result = reach(report, service.server, ipsec=service.outcome == "protected")
-            passed = result.outcome == service.outcome
+            passed = served(result, service)
             ok &= passed
             what = f"{service.what}, " if service.what else ""
             rows.append(f"{'ok  ' if passed else 'FAIL'} {what}{service.describe()} is reached "
@@ -263,6 +289,11 @@ class ChooseFix(FixConfig):
             verdicts[label] = ok
             rows.append(f"{'works' if ok else 'fails'}: {label!r}")
             rows += ["  " + d for d in details]
+        if not self._judged(verdicts[answer]):
+            mine = rows[rows.index(f"fails: {answer!r}") + 1:]
+            mine = mine[:next((i for i, r in enumerate(mine) if r.startswith(("works: ", "fails: "))), len(mine))]
+            return self._say(NOT_YET, f"{answer!r} does not: expected an option that {self.goal}. What it does "
+                                      "(a second wrong try shows every option):", mine)
         if verdicts[answer]:
             return self._say(CORRECT, f"{answer!r} {self.goal}. What each option does:", rows)
         return self._say(NOT_YET, f"{answer!r} does not: expected an option that {self.goal}. "

@@ -2,11 +2,15 @@
 
 Besides the exercises, :func:`without_insider` replays figure 2's office with pc-c behaving
 itself, so a fix's cost shows up as a run: a check that refuses the *real* server-b is as
-broken as one that lets pc-c in. :func:`compare_fixes` prints every check against both.
+broken as one that lets pc-c in. Its ``case`` plays the everyday changes a fix must survive
+(section 5.2, 5.3): server-b renumbered, or a new desktop leased from the DHCP pool.
+:func:`compare_fixes` prints every check against the attacks and those cases, in one table.
 
 >>> without_insider("secure_reverse_dns").outcome
 'protected'
 >>> without_insider("secure_reverse_dns", dnssec=False).outcome
+'blocked'
+>>> without_insider("pad", case="renumbered").outcome
 'blocked'
 """
 
@@ -16,47 +20,72 @@ from ..ipsec.pad import parse_pad
 from ..result import Result, play, run
 from ..scenarios.cast import ADDRESSES, CA_NAME, CORP_SPD, corp_world
 from ..scenarios.fig2 import STRICT_PAD
-from .checks import Choose, Predict, Reproduce, Requirement, WritePolicy
+from ..dns import reverse_name
+from .checks import Choose, PolicyRow, Predict, Reproduce, Requirement, WritePolicy, bind, pad_allows
+
+#: The everyday cases of :func:`without_insider`: what changed in the office, and whom host-a wants to reach.
+CASES = {
+    "usual": "nothing changed: host-a asks for server-b at 1.2.3.4",
+    "renumbered": "server-b was renumbered to 1.2.3.5 (DNS, forward and reverse, updated; the PAD not)",
+    "new_desktop": "host-a asks for desk-9, a new desktop leased 1.2.0.42 from the DHCP pool this morning "
+                   "(its reverse record still carries the pool's generic name)",
+}
 
 
-def without_insider(name_check: str = "none", *, dnssec: bool = True, seed: int = 0) -> Result:
-    """Figure 2's office where pc-c claims nothing: host-a, configured with ``name_check``, asks for server-b.
+def without_insider(name_check: str = "none", *, dnssec: bool = True, case: str = "usual", seed: int = 0) -> Result:
+    """Figure 2's office where pc-c claims nothing: host-a, configured with ``name_check``, asks for its peer.
 
     ``dnssec=False`` leaves example.org and its reverse zone unsigned, as nearly every
-    real network's reverse zone is (paper section 5.2).
+    real network's reverse zone is (paper section 5.2). ``case`` is one of :data:`CASES`.
     """
     if name_check not in NAME_CHECKS:
         from ..errors import UnknownChoice
         raise UnknownChoice("name check", name_check, NAME_CHECKS)
+    if case not in CASES:
+        from ..errors import UnknownChoice
+        raise UnknownChoice("case", case, tuple(CASES))
     corp = corp_world(seed, "Identifier mismatch, nobody cheating", signed=dnssec)
     a = corp.host("host-a", ADDRESSES["host-a"], "client")
-    b = corp.host("server-b", ADDRESSES["server-b"], "server")
+    server_address = "1.2.3.5" if case == "renumbered" else ADDRESSES["server-b"]
+    b = corp.host("server-b", server_address, "server")
     c = corp.host("pc-c", ADDRESSES["pc-c"], "host")
-    for host in (a, b, c):
+    hosts = [a, b, c]
+    target, name = b, "server-b.example.org"
+    if case == "new_desktop":
+        target = corp.host("desk-9", "1.2.0.42", "host", register=False)
+        corp.zone.add("desk-9.example.org", "A", "1.2.0.42")      # the DHCP server updates the forward zone...
+        corp.reverse.add(reverse_name("1.2.0.42"), "PTR", "dhcp-1-2-0-42.example.org.")   # ...not the reverse
+        hosts.append(target)
+        name = "desk-9.example.org"
+    for host in hosts:
         corp.ipsec(host, CORP_SPD.format(default="bypass"))
     a.name_check = name_check
     if name_check == "pad":
         a.pad = parse_pad(STRICT_PAD, source="host-a's PAD")
     corp.resolver(a)
-    ServerApp(b, 80, b"200 OK: here are the salaries")
-    ClientApp(a, "server-b.example.org", 80, verify_peer=name_check == "application", expected_issuer=CA_NAME)
+    ServerApp(target, 80, b"200 OK: here are the salaries")
+    ClientApp(a, name, 80, verify_peer=name_check == "application", expected_issuer=CA_NAME)
     return play(corp.world, "fig2 without pc-c's tricks",
-                {"name_check": name_check, "dnssec": "on" if dnssec else "off"})
+                {"name_check": name_check, "dnssec": "on" if dnssec else "off", "case": case})
 
 
 #: The columns of :func:`compare_fixes`: (heading, how to run one name check).
 COLUMNS = (
     ("pc-c attacks", lambda check: run("fig2", name_check=check)),
-    ("pc-c attacks, address typed", lambda check: run("fig2", name_check=check, connect_by="address")),
+    ("address typed", lambda check: run("fig2", name_check=check, connect_by="address")),
     ("nobody cheats", lambda check: without_insider(check)),
-    ("nobody cheats, no DNSSEC", lambda check: without_insider(check, dnssec=False)),
+    ("no DNSSEC", lambda check: without_insider(check, dnssec=False)),
+    ("server-b renumbered", lambda check: without_insider(check, case="renumbered")),
+    ("new DHCP desktop", lambda check: without_insider(check, case="new_desktop")),
 )
 
 
 def compare_fixes() -> None:
-    """Print, for every name check, the outcome with pc-c attacking and without, each from a fresh run.
+    """Print, for every name check, its protection and its cost side by side, each cell from a fresh run.
 
-    A good check says ``blocked`` in the attack columns and ``protected`` where nobody cheats.
+    The first two columns are attacks (a good check says ``blocked``); the other four are
+    everyday cases with nobody cheating (a good check says ``protected``; ``blocked`` there is
+    the fix's cost: an honest peer refused).
     """
     header = ("name check", *(title for title, _ in COLUMNS))
     rows = [header] + [(check, *(play_one(check).outcome for _, play_one in COLUMNS)) for check in NAME_CHECKS]
@@ -68,17 +97,13 @@ def compare_fixes() -> None:
 
 
 q1 = Predict(
-    "q1", "pc-c answers for server-b's address with its own, valid certificate",
-    scenario="fig2", toggles={"name_check": "none"},
-    hint_text="IKE checks that the certificate was signed by a CA host-a trusts and that the peer holds its key. "
-              "Is either of those false for pc-c? And what does host-a's stack compare the name with?",
-    solution_text="impersonated. pc-c's certificate is genuine and issued by Example Corp's CA, and pc-c signs with "
-                  "its own key, so every IKE check passes. The stack knows only the address 1.2.3.4 and has no "
-                  "name to compare pc-c.example.org with, so it installs the SA and sends the request to pc-c.",
+    "q1", "host-a checks the certified name with a forward DNS lookup",
+    scenario="fig2", toggles={"name_check": "forward_dns"}, ask_reason=True,
+    hint_text="Who writes the forward record of pc-c.example.org, and can it say 1.2.3.4?",
     mistakes={
-        "blocked": "IKE does not know which name host-a wanted: the application handed the stack an address.",
+        "blocked": "the forward check asks pc-c.example.org's own record, and its owner may point it anywhere.",
         "protected": "protected means the peer proved the intended name; pc-c proved a different one.",
-        "exposed": "the data does not travel in clear: it goes over an SA, just to the wrong peer.",
+        "exposed": "the data does not travel in clear: it goes over an SA.",
         "clear": "1.2.3.4 is inside 1.2.0.0/16, so host-a's PROTECT rule applies.",
     },
 )
@@ -93,12 +118,14 @@ q2 = Choose(
     },
     works=lambda r: not r.attack_succeeded,
     goal="keeps pc-c from receiving the request",
+    mistakes={
+        "look the certified name up (forward DNS)": "a forward record says what the owner of a NAME wants; pc-c "
+                                                    "owns pc-c.example.org and pointed it at 1.2.3.4.",
+        "look the address up (reverse DNS)": "the reverse question travels in clear on the office network, and "
+                                             "pc-c answers it first.",
+    },
     hint_text="Who writes the forward record of pc-c.example.org? Who can answer a plain DNS query that "
               "travels in clear across the office network?",
-    solution_text="the DNSSEC-validated reverse lookup. The forward lookup asks pc-c's own record, which pc-c "
-                  "filled with 1.2.3.4. The plain reverse lookup is answered first by pc-c's forgery on the LAN. "
-                  "Only a signed PTR record, written by whoever owns 1.2.3.4, says server-b. Its cost: every "
-                  "reverse zone must be signed and kept current, which almost no network does.",
 )
 
 q3 = WritePolicy(
@@ -117,25 +144,28 @@ q3 = WritePolicy(
                     lambda r: not r.attack_succeeded,
                     "listing pc-c by name stops pc-c only; the desktops' entry must not cover addresses outside "
                     "their pool", scenario="fig1"),
+        PolicyRow("a desktop of the DHCP pool, pc-c at its own address 1.2.0.7, is still accepted",
+                  pad_allows("pc-c.example.org", "1.2.0.7"),
+                  "a PAD that lists only server-b refuses every desktop: the wildcard entry for the pool is what "
+                  "keeps desktops working, narrow it rather than delete it"),
+        PolicyRow("a new desktop, leased 1.2.0.42 from the pool this morning, is accepted without editing the PAD",
+                  pad_allows("desk-9.example.org", "1.2.0.42"),
+                  "listing desktops one by one breaks with every new DHCP lease; one wildcard entry limited to the "
+                  "pool 1.2.0.0/24 covers them"),
     ],
     hint_text="Two things are wrong, and the PAD, like the SPD, uses the first entry that matches. Which entry "
               "does pc-c.example.org match first, and which addresses does it get? Desktops only ever have "
               "addresses in 1.2.0.0/24.",
-    solution_text='peer server-b.example.org ca "Example Corp CA" addresses 1.2.3.4 / '
-                  'peer *.example.org ca "Example Corp CA" addresses 1.2.0.0/24. The server line comes first, so '
-                  "server-b is judged by its own entry; the wildcard for desktops covers only their DHCP pool, so "
-                  "no desktop may use a server's address. What is left: inside the pool, any desktop may still pose "
-                  "as any other, and someone must keep one line per server up to date. That is the reverse-DNS "
-                  "table of section 5.2 under another name (section 5.3).",
 )
 
 q4 = Reproduce(
     "q4", "Bring problem 1b back with name handles switched on",
     scenario="fig2", problem="1b", outcome="impersonated",
     allowed={"name_check": ("name_handle",)},
+    mistakes={"connect_by": "while connect() gets the handle, the stack knows the name and refuses pc-c; something "
+                            "must make connect() receive a plain address"},
     hint_text="A name handle is returned by the resolver and passed to connect(). What if the application never "
               "passes a handle to connect()?",
-    solution_text="{'name_check': 'name_handle', 'connect_by': 'address'}: the user looks the name up and types "
-                  "the address (the paper's appendix A). connect() receives a plain address, no handle, so the "
-                  "stack has no name to compare with pc-c's certificate.",
 )
+
+bind("03", globals())

@@ -1,80 +1,85 @@
 """Exercises of notebook 04, mobile hosts (paper section 6, figures 3 and 4, problems 2-4, solutions 2-4)."""
 
-from .checks import Choose, ExpectRefusal, Predict, Reproduce, Requirement, WritePolicy
+from .checks import Choose, ExpectRefusal, Predict, Reproduce, Requirement, WritePolicy, bind
 
 q1 = Predict(
     "q1", "The laptop asks its home DNS server, and the hotel intercepts",
     scenario="fig3", toggles={"dns_server": "home", "interception": "on"},
     hint_text="Which SPD rule does the query to 1.2.0.53 match, and which network carries it on its way home?",
-    solution_text="exposed. The query matches 'bypass remote 1.2.0.53 proto udp port 53', so it leaves in clear "
-                  "and crosses the hotel's network. The hotel's transparent proxy sends it to its own server, "
-                  "which answers 7.7.7.66 with ns.example.org's address as the source. Plain DNS cannot tell, "
-                  "and 7.7.7.66 falls under 'bypass any'.",
     mistakes={
         "protected": "choosing the home server is not enough: the query still leaves in clear under the DNS "
                      "bypass rule, and the hotel's network carries it. Its proxy can answer in the home server's name.",
-        "blocked": "nothing refuses the forged answer: plain DNS takes any answer that seems to come from the "
+        "blocked": "nothing refuses a forged answer here: plain DNS takes any answer that seems to come from the "
                    "server asked.",
-        "clear": "'clear' means the intended peer got the data in clear; here someone else got it.",
-        "impersonated": "no certificate is involved: 7.7.7.66 is under 'bypass any', so IKE never runs.",
+        "clear": "'clear' means the intended peer got the data in clear; follow where the request really went.",
+        "impersonated": "no certificate is involved: the address the laptop is given is under 'bypass any', so IKE "
+                        "never runs.",
     },
 )
 
 q2 = Choose(
-    "q2", "Which defence works on a hotel network that intercepts DNS?",
-    scenario="fig3", base={"interception": "on"},
+    "q2", "Which defences stop the hotel's forgery?",
+    scenario="fig3", base={"interception": "on"}, multiple=True,
     options={
         "ask the home DNS server": {"dns_server": "home"},
         "put DNS under IPsec, but keep the server DHCP names": {"dns_protection": "ipsec"},
         "ask the home DNS server, through IPsec": {"dns_server": "home", "dns_protection": "ipsec"},
         "validate signed answers (DNSSEC)": {"dnssec": "on"},
     },
-    goal="stops the forgery and still reaches server-b",
-    hint_text="Run each option in the panel with interception on. Two of them still believe a forged answer; "
-              "one stops the forgery but reaches nobody.",
-    solution_text="ask the home DNS server, through IPsec. The query travels inside the VPN tunnel, so the hotel "
-                  "sees only ESP and has nothing to redirect or forge. Asking the home server in clear is "
-                  "intercepted. IPsec for DNS is useless while the laptop still asks the hotel's server. DNSSEC "
-                  "rejects the forged answer, but the hotel never lets a genuine one through, so the name does "
-                  "not resolve: the forgery fails, and so does the connection (a denial of service).",
+    works=lambda r: not r.attack_succeeded,
+    reaches=lambda r: r.outcome in ("protected", "clear"),
+    goal="keep the hotel from receiving the request (security first; whether the laptop still reaches server-b "
+         "is the cost, shown beside it)",
+    mistakes={
+        "ask the home DNS server": "the query still crosses the hotel's network in clear, and its proxy answers "
+                                   "in the home server's name.",
+        "put DNS under IPsec, but keep the server DHCP names": "IPsec to the hotel's own server protects the "
+                                                               "conversation with the liar.",
+        "ask the home DNS server, through IPsec": "inside the tunnel the hotel sees only ESP: nothing to redirect "
+                                                  "or forge (solution 2, the weaker of the two fixes of section 6.1).",
+        "validate signed answers (DNSSEC)": "a forged record fails its signature whichever server delivers it: "
+                                            "the stronger fix of section 6.1. That the name then does not resolve is "
+                                            "a communication failure, which section 6.3 prefers to a security "
+                                            "failure.",
+    },
+    hint_text="Judge security first: in which runs does the hotel NOT get the request? Whether the laptop then "
+              "reaches server-b is a second question, about cost.",
 )
 
 q3 = Predict(
     "q3", "printer-b's address comes from the laptop's DNS cache",
     scenario="fig4", toggles={"resolution": "stale_cache"},
-    hint_text="The cached address is the right one, for the office. Where does a packet to 192.168.0.10 go when "
-              "the sender stands in the hotel?",
-    solution_text="exposed. No query is sent: the cache says 192.168.0.10, which was true at the office. The SYN "
-                  "matches 'bypass remote 192.168.0.0/16' and is delivered on the hotel's network, where that "
-                  "address is the hotel's machine. A correct address is not enough when it is private.",
+    hint_text="The cache still holds 192.168.0.20, printer-b's address at the office before it was renumbered. "
+              "Which rule matches 192.168.0.20, and who holds that address on the hotel's network?",
     mistakes={
-        "clear": "the cached address is right for the office, but packets are delivered where the laptop stands.",
-        "protected": "no rule sends 192.168.0.10 through the tunnel: the private range is bypassed and stays local.",
-        "blocked": "without a DNS query nothing has to wait; the SYN leaves at once under the private-range bypass.",
-        "impersonated": "no IKE runs for 192.168.0.10: its rule says BYPASS.",
+        "clear": "'clear' means the intended peer got the data; the cached address no longer belongs to printer-b, "
+                 "and packets are delivered where the laptop stands.",
+        "protected": "no rule sends 192.168.0.20 through the tunnel: the private range is bypassed and stays local.",
+        "blocked": "without a DNS query nothing has to wait; the SYN leaves at once under the private-range bypass, "
+                   "and in the hotel someone does hold 192.168.0.20.",
+        "impersonated": "no IKE runs for 192.168.0.20: its rule says BYPASS.",
     },
 )
 
 q4 = Reproduce(
-    "q4", "Reproduce problem 4: safe, but cut off",
+    "q4", "Reproduce problem 4: safe, but cut off from the hotel's own hosts",
     scenario="fig4", problem="4", outcome="blocked",
-    hint_text="Problem 4 is the price of solution 3. Which rule for private addresses does solution 3 ask for, and "
-              "where must the laptop be for that rule to cost something?",
-    solution_text="{'private_policy': 'protect'} (with the defaults location=visited and split_exclude=on). The SYN "
-                  "to 192.168.0.10 now waits for IKE; the hotel's machine speaks no IPsec, so after 3 s nothing "
-                  "has been sent. No leak, and no way to reach any hotel host that uses those addresses.",
+    mistakes={"location=home": "at the office the laptop visits no other network, so it cannot be cut off from a "
+                               "visited network's hosts",
+              "private_policy": "with BYPASS for private ranges the hotel's machine gets the job in clear: that is "
+                                "problem 3, not 4"},
+    hint_text="Problem 4 is the price of solution 3 (and of any rule that claims a private range for the company). "
+              "Which rule for private addresses does solution 3 ask for, and where must the laptop be for that rule "
+              "to cost it the hotel's own printer?",
 )
 
 q5 = ExpectRefusal(
     "q5", "A BYPASS rule that names its peer",
     goal="a bypass rule with a name selector",
-    accepted="A name on a protect rule is fine: IKE compares it with the peer's certificate. Put the name on a "
-             "bypass rule, the rule printer-b really needs, since it speaks no IPsec.",
-    hint_text="The selector is written 'name HOST', for example: bypass remote 192.168.0.10 name "
-              "printer-b.example.org",
-    solution_text="bypass remote 192.168.0.10 name printer-b.example.org. The parser refuses it: a peer's name is "
-                  "known only once the peer has proved it in IKE, and bypassed traffic never runs IKE. So names "
-                  "cannot say who may skip IPsec (section 6.4).",
+    accepted="A name on a protect rule is fine: IKE compares it with the peer's certificate. The rule printer-b "
+             "needs is the other kind, since it speaks no IPsec.",
+    hint_text="The name selector is written 'name' followed by the host's full name. Start from the rule printer-b "
+              "needs today (which action, which address?) and add the selector to it.",
 )
 
 _REACHES_PRINTER_B = "printer-b gets the print job and the hotel's machine gets nothing"
@@ -87,9 +92,11 @@ q6 = WritePolicy(
                     lambda r: r.reached_peer == "printer-b" and not r.attack_succeeded,
                     "192.168.0.10 must not be sent in clear on the hotel's network, nor left to an IKE that no hotel "
                     "host can answer. Which host can carry it to the office, and authenticate itself on the way?"),
-        Requirement({"resolution": "stale_cache"}, _REACHES_PRINTER_B + ", with the address from the cache",
-                    lambda r: r.reached_peer == "printer-b" and not r.attack_succeeded,
-                    "where the address comes from does not matter; which rule matches 192.168.0.10 does"),
+        Requirement({"resolution": "stale_cache"},
+                    "with a stale cached address (192.168.0.20, printer-b's old one), no hotel host gets the job",
+                    lambda r: not r.attack_succeeded and r.reached_peer in (None, "printer-b"),
+                    "where the address comes from does not matter; which rule matches a private address does: "
+                    "the whole office subnet 192.168.0.0/24 must go through the tunnel, not only 192.168.0.10"),
         Requirement({"dns_server": "home", "interception": "on"},
                     "the same policy still reaches server-b safely when the hotel intercepts DNS",
                     lambda r: r.outcome == "protected",
@@ -99,9 +106,6 @@ q6 = WritePolicy(
     hint_text="The VPN gateway 1.2.0.1 authenticates with a certificate and stands in the office, next to "
               "printer-b. A rule 'protect remote RANGE tunnel 1.2.0.1' sends RANGE through it. Rule order matters: "
               "the first match wins.",
-    solution_text="bypass proto udp lport 68 / protect remote 192.168.0.0/24 tunnel 1.2.0.1 / protect remote "
-                  "1.2.0.0/16 tunnel 1.2.0.1 / bypass any. The office's private subnet now goes through the tunnel, "
-                  "so 192.168.0.10 means printer-b wherever the laptop is, and the gateway it reaches has proved its "
-                  "name. You may add 'name vpn.example.org' to the tunnel rules: a name selector works on PROTECT. "
-                  "The cost is problem 4 again: no hotel host in 192.168.0.0/24 is reachable while this rule is on.",
 )
+
+bind("04", globals())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..audit.plan import PROBLEMS
 from .audit_checks import ChooseFix, FixConfig, PredictAudit, Service, reach
+from .checks import PolicyRow, bind, spd_names_peer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -114,16 +115,6 @@ OPTIONS = {
                              _connection("server-b", "10.1.3.4", "server-b.example.org", "10.1.3.4/32") + _SHUNTS),
 }
 
-#: A fix of exercise 3 (the notebook's instructor version shows the same text).
-FIXED = _edit(_edit(OPTIONS["protect DNS"], _SHUNTS,
-                    _connection("server-b", "10.1.3.4", "server-b.example.org", "10.1.3.4/32") + _SHUNTS),
-              _PRINTERS, _PRINTERS + """         no-ipv6 {
-            mode = drop
-            remote_ts = ::/0
-            start_action = trap
-         }
-""")
-
 q1 = PredictAudit(
     "q1", "Which problems does the laptop's xfrm policy expose?",
     config=str(EXAMPLES / "xfrm-broadcast-bypass" / "policies.txt"),
@@ -132,9 +123,6 @@ q1 = PredictAudit(
               "meets private addresses (3, 4). Its agent falls back to clear and it answers NetBIOS (5a). IPv6 is "
               "on and no policy mentions it (5b). For 4: away from home, can the laptop still reach a hotel "
               "printer at a private address, given the fallback?",
-    solution_text="{'1a', '1b', '2', '3', '5a', '5b'}: everything except 4. Problem 4 is absent for a bad "
-                  "reason: the fallback to clear lets the laptop talk to the hotel's private hosts in clear, "
-                  "which is problem 3 again. The fallback trades a communication failure for a security failure.",
 )
 
 q2 = ChooseFix(
@@ -144,27 +132,25 @@ q2 = ChooseFix(
     hint_text="Read each option's change with q2.show(). Which one keeps the forged answer from being "
               "believed, rather than only narrowing where it can send the connection? And which one solves "
               "a different problem?",
-    solution_text="'protect DNS'. Queries and answers travel under IPsec to ns.example.org, so an attacker on "
-                  "the path can neither read nor forge them (solution 2); nothing else changes. 'drop all other "
-                  "traffic' also removes 1a (no address an attacker could hold is reached in clear on port 80) "
-                  "but cuts the web off: that is the hardened example's price. 'name the server' fixes 1b, not "
-                  "1a: a forged address on the Internet is not under any IPsec rule, so no certificate is asked "
-                  "for.",
 )
 
 q3 = FixConfig(
     "q3", "Fix host-a's strongSwan configuration: no 1a, 1b or 5b, and everything still works",
     problems=("1a", "1b", "5b"), services=SERVICES, settings=HOST, format="strongswan",
-    hint_text="Three changes, one per problem. 1a: exercise 2's answer. 1b: one connection for server-b "
-              "(remote_addrs = 10.1.3.4) whose remote id is server-b.example.org; it takes priority over the "
-              "intranet's, because its traffic selector is narrower. 5b: a drop shunt for ::/0 (drop shunts rank "
-              "below every IPsec policy). The hardened example (examples/strongswan-hardened/swanctl.conf) has "
-              "blocks to copy.",
-    solution_text="Keep the intranet connection; replace the DNS pass shunt with a 'dns' connection to 10.1.0.53 "
-                  "(remote id ns.example.org, remote_ts = 10.1.0.53/32[udp/53]); add a 'server-b' connection to "
-                  "10.1.3.4 (remote id server-b.example.org); add a drop shunt 'no-ipv6' with remote_ts = ::/0. "
-                  "The full text is in the instructor's notebook and in labsim.teaching.nb07.FIXED.",
+    rows=(PolicyRow("DNS to 10.1.0.53 goes under IPsec to a peer that must prove the DNS server's own name",
+                    spd_names_peer("10.1.0.53", local="10.1.0.5"),
+                    "DNS under the intranet's id = %any connection keeps outsiders out, but any host with a company "
+                    "certificate can answer as the DNS server (section 5.1): give DNS a connection whose remote id "
+                    "is ns.example.org"),),
+    hint_text="Three changes, one per problem. 1a: exercise 2's answer, and let the DNS connection name its server "
+              "rather than accept any company certificate. 1b: a connection of its own for the file server whose "
+              "remote id names it; a narrower traffic selector takes priority over the intranet's. 5b: a drop "
+              "shunt that covers all of IPv6 (drop shunts rank below every IPsec policy). The hardened example "
+              "(examples/strongswan-hardened/swanctl.conf) has blocks to copy.",
 )
+
+
+bind("07", globals())
 
 
 def summary(report, fixes: bool = False) -> None:
@@ -177,5 +163,5 @@ def summary(report, fixes: bool = False) -> None:
     print(f"anomalies: {len(report.anomalies)} shadowed or redundant rule(s)")
 
 
-__all__ = ["q1", "q2", "q3", "reach", "summary", "example", "EXAMPLES", "GROUP_AUTH", "FIXED", "OPTIONS", "SERVICES", "HOST",
+__all__ = ["q1", "q2", "q3", "reach", "summary", "example", "EXAMPLES", "GROUP_AUTH", "OPTIONS", "SERVICES", "HOST",
            "PROBLEMS"]

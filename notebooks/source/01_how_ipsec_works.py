@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 01 · How IPsec works
 #
-# *Paper: section 3 · Time: about 35 minutes*
+# *Paper: section 3 · Time: about 40 minutes · Reference: [glossary](GLOSSARY.md), [SPD syntax card](SPD-SYNTAX.md)*
 #
 # **Goals.** By the end of this notebook you can
 # 1. say what each part of IPsec does: the security policy database, security associations, IKE and ESP;
@@ -36,12 +36,23 @@ from labsim.teaching.nb01 import q1, q2, q3, q4
 #   protocol, ports) decides the action: **PROTECT** (use an SA, and run IKE first if none exists yet),
 #   **BYPASS** (send or accept in clear) or **DISCARD** (drop). An incoming packet that should have come
 #   through an SA, but arrived in clear, is dropped.
+
+
+# %% [markdown]
+# ### Host to host
 #
 # IPsec was designed mostly for virtual private networks (VPNs), where two gateways, or a laptop and a gateway,
 # run one tunnel and one uniform policy. This course is about the other use, which the paper studies:
 # **host-to-host** IPsec in transport mode, where every machine protects its own traffic. There, one policy
 # cannot fit all peers. A host must talk over IPsec to peers that can, and in clear to those that cannot, such
 # as printers. So its SPD mixes PROTECT and BYPASS rules, and their order matters.
+#
+# **Transport or tunnel mode.** An SA works in one of two modes. In *transport mode* ESP sits between the
+# original IP header and the TCP or UDP header, and the SA runs between the two end hosts. In *tunnel mode* the
+# whole original packet is wrapped, encrypted, inside a new IP packet addressed to a security gateway, which
+# unwraps it on the far side; that is how a VPN carries a laptop's traffic into the office (notebook 04 uses it,
+# written `tunnel GW` in an SPD rule). The modes differ in headers and in how the policy is looked up, but the
+# paper's observations hold for both whenever they are used between hosts (sections 2 and 3).
 
 # %% [markdown]
 # ## 2. Watch one connection
@@ -52,7 +63,7 @@ from labsim.teaching.nb01 import q1, q2, q3, q4
 #
 # Play the run and step through the event list. Find, in order: the SPD rule that matches the first packet,
 # the two IKE exchanges (`IKE_SA_INIT` agrees on keys, `IKE_AUTH` exchanges certificates), the moment the SA
-# pair is installed, and the ESP packets. Then try `policy = bypass`, and `peer = printer-b`.
+# pair is installed, and the ESP packets. Then try `policy = bypass`.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("basics")
@@ -72,7 +83,7 @@ show_sas(result, "server-b")
 # **Exercise 1 (predict).** `host-a` keeps its single rule, `protect remote 1.2.0.0/16`, and sends a print job
 # to `printer-b` (`peer="printer-b"`). Before you run anything: what verdict will the simulator give?
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = "blocked"
 # END SOLUTION
@@ -82,6 +93,8 @@ answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "block
 q1.check(answer)
 
 # %% [markdown]
+# ### What the run shows
+#
 # The trace shows why. Every line that mentions an SPD rule or the IKE timeout:
 
 # %%
@@ -89,8 +102,8 @@ trace_lines(labsim.run("basics", peer="printer-b"), "SPD rule", "within 3 s")
 
 # %% [markdown]
 # The address `1.2.3.9` lies inside `1.2.0.0/16`, so the only rule says PROTECT. host-a holds the print job,
-# asks the printer for IKE, waits, and gives up. One rule for the whole network is too blunt: the printer needs
-# an exception.
+# asks the printer for IKE, waits, and gives up (set `peer = printer-b` in the panel above to watch it). One rule
+# for the whole network is too blunt: the printer needs an exception.
 #
 # ## 4. Write a policy: the first match decides
 #
@@ -105,14 +118,16 @@ trace_lines(labsim.run("basics", peer="printer-b"), "SPD rule", "within 3 s")
 #
 # `ACTION` is `protect`, `bypass` or `discard`. Selectors narrow the rule: `remote` is the peer's address or
 # range, `proto` the protocol (`tcp`, `udp`, ...), `port` the peer's port. `any` matches every packet. A packet
-# matches a rule when it matches all of the rule's selectors, and only the first matching rule counts.
+# matches a rule when it matches all of the rule's selectors, and only the first matching rule counts. The
+# [SPD syntax card](SPD-SYNTAX.md) lists every selector the course uses, including the ones you meet later
+# (`lport`, `dir in`, `local broadcast`, `name`, `tunnel`, `fallback`).
 #
 # **Exercise 2 (fix a policy).** host-a's administrator added a rule for the printer, which listens for print
 # jobs on TCP port 9100, but the print job still fails. Fix `host-a`'s SPD so that host-a can print, server-b is
 # still reached over IPsec, and host-a never talks to server-b in clear, even if server-b someday loses its
-# IPsec. The check runs all three cases.
+# IPsec. The check runs all three cases, and asks the policy itself about a few packets no run sends.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 my_spd = """
 bypass  remote 1.2.3.9 proto tcp port 9100   # printer-b speaks no IPsec
@@ -139,19 +154,24 @@ labsim.panel("basics", spd={"host-a": my_spd}, initial={"peer": "printer-b"})
 # be as narrow as you can make it (one address, one protocol, one port), because every packet it matches
 # escapes IPsec.
 #
-# **Exercise 3 (predict).** Now a careless administrator gives host-a a single rule, `bypass any`, while
-# server-b keeps `protect remote 1.2.0.0/16`. host-a fetches its file from server-b as before. What happens?
+# **Exercise 3 (predict, with a reason).** Now a careless administrator gives host-a a single rule, `bypass any`,
+# while server-b keeps `protect remote 1.2.0.0/16`. host-a fetches its file from server-b as before. What
+# happens? Give a one-line reason too: which host's rule decides, and why?
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = "blocked"
+reason = "server-b's PROTECT rule drops the clear SYN that host-a's BYPASS rule let out"
 # END SOLUTION
 # BEGIN STUB
 answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "blocked"
+reason = ...   # one line: which rule decides, and why
 # END STUB
-q3.check(answer)
+q3.check((answer, reason))
 
 # %% [markdown]
+# ### What the run shows
+#
 # Both hosts apply their own policy, and server-b applies its policy to what it *receives*:
 
 # %%
@@ -188,10 +208,18 @@ show_request(labsim.run("basics", policy="bypass"))
 # opaque block of ciphertext with an integrity tag at its end. The sequence number grows by one with every
 # packet on an SA; the receiver refuses a number it has already seen, so a recorded packet cannot be replayed.
 #
+# The integrity tag is what stops the network's attacker from changing a packet. In this run an attacker on the
+# path alters host-a's ESP packets on the way (`tamper="on"`); server-b's integrity check fails, and the packets
+# are dropped before any application sees them:
+
+# %%
+tampered = labsim.run("basics", tamper="on")
+trace_lines(tampered, "alters", "integrity check failed")
+#
 # **Exercise 4 (observe).** Which parts of host-a's ESP packet can anyone on the network read without the key?
 # The check reads each one from the real packet bytes.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 visible = {"the source address", "the destination address", "the SPI", "the sequence number"}
 # END SOLUTION
@@ -223,6 +251,22 @@ trace_lines(labsim.run("basics"), "name check", host="host-a")
 # Applications start from names, the SPD speaks addresses, and certificates speak names again. Nothing in IPsec ties
 # the three together. Notebook 02 shows what a forged answer from the Domain Name System (DNS) does with that gap;
 # notebook 03 shows that a colleague's perfectly valid certificate is enough.
+#
+# **Reflection.** The paper's introduction says IPsec was meant to be *transparent*: applications need not know
+# it is there. From what you have seen in this notebook, name one thing host-a's application cannot learn about
+# its connection to server-b, and say why that might matter.
+
+# %% [markdown] tags=["reflection"]
+# BEGIN STUB
+# *Your answer:* ...
+# END STUB
+# BEGIN SOLUTION
+# *A model answer:* the application cannot learn whether its connection is protected at all, nor which name the
+# peer proved in IKE: it handed the stack an address, and the stack checked the certificate without it. If the
+# stack accepts the wrong peer, or the policy bypasses IPsec for that address, the application cannot tell.
+# END SOLUTION
+
+# %% [markdown]
 #
 # ## Summary
 #

@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 03 · The identifier mismatch
 #
-# *Paper: section 5 and figure 2 · Problem 1b · Solution 1 · Time: about 45 minutes*
+# *Paper: section 5 and figure 2 · Problem 1b · Solution 1 · Time: about 50 minutes · Reference:
+# [glossary](GLOSSARY.md), [SPD syntax card](SPD-SYNTAX.md)*
 #
 # **Goals.** By the end of this notebook you can
 # 1. explain how one company machine can pose as another over IPsec, with honest DNS and a genuine
@@ -19,11 +20,10 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # %% [markdown]
 # ## 1. Three kinds of identifier
 #
-# *Reminder from notebook 01:* the SPD (security policy database) picks PROTECT, BYPASS or DISCARD by address;
-# IKE (the Internet Key Exchange) authenticates the peer with a certificate from a certification authority (CA)
-# and sets up the security associations (SAs) that ESP uses.
+# *Reminder from notebook 01:* the SPD picks PROTECT, BYPASS or DISCARD by address; IKE authenticates the peer with
+# a certificate from a CA and sets up the SAs that ESP uses (every term is in the [glossary](GLOSSARY.md)).
 #
-# In notebook 02 a forged answer from the Domain Name System (DNS) sent `host-a` to the wrong address. Here DNS
+# In notebook 02 a forged DNS answer sent `host-a` to the wrong address. Here DNS
 # tells the truth. The paper's figure 2 follows one connection and counts the identifiers on the way (section 5.1):
 #
 # 1. The application starts from a **name**, `server-b.example.org`.
@@ -36,7 +36,9 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # To notice the trick, host-a would have to compare the certified name with the name the application began
 # with. But that name never reached the stack: the stack holds an address, the certificate holds a name, and
 # there is nothing to compare. The stacks the authors observed simply skipped the check and carried on.
-#
+
+
+# %% [markdown]
 # Who is `pc-c`? An ordinary desktop of Example Corp with its own, perfectly valid certificate from the company CA.
 # Its owner has turned it against a colleague: on the shared office network it answers the requests for `1.2.3.4`
 # that should reach server-b (forged replies of ARP, the protocol that maps an IP address to a network card), it has
@@ -50,15 +52,17 @@ from labsim.teaching.nb03 import compare_fixes, q1, q2, q3, q4, without_insider
 # machine whose certificate was revoked, and forged packets arriving from outside the intranet are all refused, and
 # for the network the authors studied those were the main goals. What it does not give is authentication of
 # *individual* hosts. A world-wide public-key infrastructure (PKI) would not help either: with one, every certified
-# host on the Internet could pose as every other.
+# host on the Internet could pose as every other. Section 5.1 makes the same point about IKEv2, which can
+# authenticate servers with the certificates TLS uses and clients with passwords (EAP): that eases the shortage
+# of certificates, but any two certified servers could still impersonate each other.
 
 # %% [markdown]
 # ## 2. Try it
 #
 # The panel plays scenario `fig2`. Start with `name_check = none`, what deployed stacks do. In the event list,
 # find pc-c's preparations (the `note` lines at time 0), the certificate host-a receives in `IKE_AUTH`, and the
-# line where host-a's stack "checks" the name. Then try the other values of `name_check`: each is one of the
-# fixes this notebook goes through.
+# line where host-a's stack "checks" the name. The other values of `name_check` are the fixes this notebook goes
+# through; come back to the panel after each exercise to watch the fix it was about.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("fig2", connect_by="name")
@@ -85,18 +89,23 @@ trace_lines(attack, "certificate of", "AUTH of", "PAD:", "name check", host="hos
 # the answers. Example Corp even signs its zone with the DNS Security Extensions (DNSSEC), so a forged answer could
 # be caught.
 #
-# **Exercise 1 (predict).** host-a uses the forward check (`name_check="forward_dns"`). What verdict?
+# **Exercise 1 (predict, with a reason).** host-a uses the forward check (`name_check="forward_dns"`). What
+# verdict? Add a one-line reason: whose record does the check read?
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = "impersonated"
+reason = "the forward record of pc-c.example.org is pc-c's own, and it points at 1.2.3.4"
 # END SOLUTION
 # BEGIN STUB
 answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "blocked"
+reason = ...   # one line
 # END STUB
-q1.check(answer)
+q1.check((answer, reason))
 
 # %% [markdown]
+# ### What the run shows
+#
 # No forgery was needed. The record was pc-c's own, and the zone signs whatever a name's owner registers:
 
 # %%
@@ -111,9 +120,9 @@ trace_lines(forward, "register", "name check forward_dns")
 # tree follows the way address blocks are handed out, so whoever holds a block controls its reverse names.
 #
 # **Exercise 2 (choose).** Three DNS-based checks are on the table. Which one would you ship in host-a's stack?
-# The check runs all three against pc-c and says what each one does.
+# The check runs all three against pc-c; once you have it right (or after a second try) it says what each does.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 choice = "look the address up, DNSSEC-validated"
 # END SOLUTION
@@ -173,9 +182,11 @@ print(labsim.run("basics", pad={"host-a": stale_pad}).banner())
 # `1.2.0.0/24`; servers have fixed addresses. Listing every desktop is hopeless, so the administrator wrote a
 # wildcard entry for them and one line for the server. Like the SPD, the PAD uses the first entry whose name
 # matches. Fix it: pc-c must not pass for server-b, host-a must still reach the real server-b, and another
-# insider posing from an address outside the desktop pool must be refused too. The check runs all three.
+# insider posing from an address outside the desktop pool must be refused too, and the desktops of the pool,
+# including one that got its lease this morning, must still be accepted. The check runs the attacks and asks
+# your PAD about the desktops.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 my_pad = """
 peer server-b.example.org ca "Example Corp CA" addresses 1.2.3.4
@@ -221,7 +232,7 @@ trace_lines(labsim.run("fig2", name_check="name_handle"), "handle", "name check 
 # **Exercise 4 (reproduce).** Keep name handles on (`name_check="name_handle"`) and find the `fig2` toggle that
 # brings problem 1b back.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 toggles = {"name_check": "name_handle", "connect_by": "address"}
 # END SOLUTION
@@ -234,9 +245,19 @@ q4.check(toggles)
 # This is the paper's appendix A experiment in miniature: look a name up with `nslookup`, type the address into
 # `telnet`, and the name you meant exists only in your head. Notebook 06 runs the experiment against every check.
 #
-# Section 5.4 has a second half. Even a perfect name check runs only where the SPD says PROTECT. An attacker who
-# can steer the connection to an address with a BYPASS rule (notebook 02) turns authentication off altogether, and
-# no name is ever compared.
+# Section 5.4 has a second half: the policy is still written in addresses. Even a perfect name check runs only
+# inside IKE, and IKE runs only where the SPD says PROTECT. Two runs with name handles switched on: pc-c's attack
+# of figure 2, and the DNS spoofing of figure 1, whose forged address is under a BYPASS rule.
+
+# %%
+for scenario in ("fig2", "fig1"):
+    result = labsim.run(scenario, name_check="name_handle")
+    print(f"{scenario}: {result.banner()}")
+
+# %% [markdown]
+# The handle stops pc-c, which has to authenticate. It does nothing against figure 1: the attacker steers the
+# connection to `3.4.5.6`, no IKE runs, and no name is ever compared. Whoever can make the host use a BYPASS
+# rule turns authentication off altogether.
 #
 # ## 6. The paper's answer: let the application check (section 5.5, solution 1)
 #
@@ -253,17 +274,52 @@ trace_lines(labsim.run("fig2", name_check="application"), "name check applicatio
 
 # %% [markdown]
 # The stack accepted pc-c, as before; the application asked who the peer was and closed the connection without
-# sending a byte. TLS (Transport Layer Security, the protocol behind `https`) works this way: the client checks the
-# server's certificate against the name it was asked to reach. The check needs that name, though, so an application
-# handed a bare address is back where it started.
+# sending a byte. TLS (the protocol behind `https`) works this way: the client checks the server's certificate
+# against the name it was asked to reach. The check needs that name, so an application handed a bare address has
+# nothing to compare; it then refuses, as a TLS client does (notebook 06 runs this case).
+#
+# The same check also covers figure 1. There the connection goes to `3.4.5.6` in clear, and no stack check runs;
+# but the application asks its socket, hears that nothing protects the connection, and refuses:
+
+# %%
+print(labsim.run("fig1", name_check="application").banner())
+
+# %% [markdown]
+# The paper sketches a more radical version: replace the host-wide SPD with a *per-socket* policy, set by each
+# application for its own connections. An administrator will still want some rules that no application can
+# switch off, and combining the two, *policy reconciliation*, is a problem the paper leaves open (section 5.5).
 #
 # ## 7. Every fix, with and without an attack
 #
-# Each cell of this table is a fresh run. A fix is only good if it says `blocked` when pc-c attacks **and**
-# `protected` when nobody cheats.
+# Each cell of this table is a fresh run. The first two columns are attacks: there a fix should say `blocked`.
+# The other four are ordinary days with nobody cheating: there it should say `protected`, and a `blocked` is the
+# fix's **cost**, an honest peer refused. Read each row across: protection and cost side by side.
 
 # %%
 compare_fixes()
+
+# %% [markdown]
+# The PAD stops pc-c in both attack columns and fails when server-b is renumbered or a desktop gets a new lease:
+# for host-to-host IPsec it is less a solution than the problem restated (section 5.3), since someone must keep
+# the table of who owns which address, which is exactly what signed reverse DNS needed. The checks that start
+# from the name (name handles, the application) cost nothing on an ordinary day. When no name reaches them (a
+# typed address) they differ: name handles let pc-c in, while the application refuses to send, a failure to
+# communicate rather than a failure of security.
+#
+# **Reflection.** Section 5.2 argues that the check host-a needs is a *reverse* mapping, from the address to the
+# name. In two or three sentences: why is a forward lookup of the certified name not enough, and why do the
+# everyday columns of the table make a reverse mapping expensive?
+
+# %% [markdown] tags=["reflection"]
+# BEGIN STUB
+# *Your answer:* ...
+# END STUB
+# BEGIN SOLUTION
+# *A model answer:* a forward record is written by the owner of the name, so pc-c can point pc-c.example.org at
+# any address, including server-b's; only the owner of the address can vouch for which name it belongs to.
+# Keeping that mapping true (signed reverse zones, or a PAD on every host) breaks whenever a server is
+# renumbered or DHCP leases an address, which is every day.
+# END SOLUTION
 
 # %% [markdown]
 # ## Summary
@@ -273,9 +329,12 @@ compare_fixes()
 # - Host-to-host IPsec with one company CA gives **group authentication**: it keeps outsiders out, but lets every
 #   insider pose as every other.
 # - Forward DNS proves nothing (each owner writes its own records); reverse DNS works only when signed, and
-#   signed reverse zones are rare; a PAD works but is the same name-to-address table, kept by hand on every host.
+#   signed reverse zones are rare; a PAD works but is the same name-to-address table, kept by hand on every host,
+#   and it refuses honest hosts when addresses change (section 5.3: a rephrasing of the problem).
+# - A name check in the stack, however good, runs only under PROTECT rules; a BYPASS rule skips it (section 5.4).
 # - Name handles and the application's own check compare the right names, but only when the name reaches the
-#   operating system; solution 1 puts the application in charge of checking its peer.
+#   operating system; solution 1 puts the application in charge of checking its peer, and it also catches a
+#   connection that was steered around IPsec altogether.
 #
 # ## Further reading
 #

@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 04 · Mobile hosts
 #
-# *Paper: section 6, figures 3 and 4 · Problems 2, 3 and 4 · Solutions 2, 3 and 4 · Time: about 50 minutes*
+# *Paper: section 6, figures 3 and 4 · Problems 2, 3 and 4 · Solutions 2, 3 and 4 · Time: about 55 minutes ·
+# Reference: [glossary](GLOSSARY.md), [SPD syntax card](SPD-SYNTAX.md)*
 #
 # **Goals.** By the end of this notebook you can
 # 1. explain why a laptop on someone else's network must not use the DNS server that network hands it, and
@@ -19,15 +20,15 @@ from labsim.teaching.nb04 import q1, q2, q3, q4, q5, q6
 # ## 1. A laptop away from home
 #
 # Notebooks 02 and 03 kept every host in one place. Section 6 of the paper takes a laptop on a trip. When it
-# joins a hotel network, DHCP (the Dynamic Host Configuration Protocol) configures it: the hotel's DHCP server
-# gives it an address, a router, and the address of a DNS (Domain Name System) server to use. The hotel chooses
-# all three.
+# joins a hotel network, DHCP configures it: the hotel's DHCP server gives it an address, a router, and the
+# address of a DNS server to use. The hotel chooses all three.
 #
-# Example Corp's laptop also runs a VPN client (a *virtual private network*). Away from the office, its
+# Example Corp's laptop also runs a VPN client. Away from the office, its
 # traffic for the intranet `1.2.0.0/16` travels inside an IPsec tunnel to the company's gateway
 # `vpn.example.org` (`1.2.0.1`); the gateway proves its name with a certificate and passes the packets on inside
-# the office. Everything else goes straight to the Internet in clear. This is the laptop's SPD (security policy
-# database) in the hotel; the first rule that matches a packet decides:
+# the office (tunnel mode, notebook 01). Everything else goes straight to the Internet in clear. This is the
+# laptop's SPD in the hotel; the first rule that matches a packet decides (`lport` is the laptop's own port, see
+# the [SPD syntax card](SPD-SYNTAX.md)):
 #
 # ```
 # bypass  proto udp lport 68                   # DHCP: no address yet, so nothing to protect with
@@ -44,7 +45,9 @@ from labsim.teaching.nb04 import q1, q2, q3, q4, q5, q6
 # | `vpn` | the office, `1.2.0.1` | Example Corp's VPN gateway |
 # | `ns`, `server-b` | the office, `1.2.0.53` and `1.2.3.4` | the company's DNS server and the server the laptop wants |
 # | `printer-b` | the office, `192.168.0.10` | the printer of figure 4; it speaks no IPsec |
-#
+# | `hotel-printer` | the hotel, `192.168.0.20` | the hotel's own printer, which guests may use; no IPsec |
+
+# %% [markdown]
 # ## 2. Whose DNS? (figure 3, problem 2)
 #
 # The laptop asks the DNS server that DHCP named, the hotel's. That server answers honestly for every name but
@@ -86,7 +89,7 @@ labsim.panel("fig3")
 # (`dns_protection="none"`), and the hotel intercepts DNS (`interception="on"`). What verdict will the
 # simulator give? Decide before you run anything.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = "exposed"
 # END SOLUTION
@@ -96,6 +99,8 @@ answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "block
 q1.check(answer)
 
 # %% [markdown]
+# ### What the run shows
+#
 # Now the run itself. These are its DNS decisions; the host called `visited` is the hotel's network, whose
 # proxy catches the query:
 
@@ -108,33 +113,39 @@ print("\n".join(line for line in result.trace_text().splitlines() if " dns " in 
 # The laptop asked `1.2.0.53`, and an answer came back from `1.2.0.53`. Plain DNS has no way to notice that the
 # hotel's server wrote it.
 #
-# **Exercise 2 (choose the defence).** The hotel intercepts DNS. Which option stops the forgery *and* still gets
-# the laptop to `server-b`? The check runs all four and says what each one does.
+# **Exercise 2 (choose the defences).** The hotel intercepts DNS. Which options keep the hotel from getting the
+# laptop's request? Judge security first: an option that stops the forgery but leaves the laptop unable to reach
+# `server-b` still counts as secure; whether the laptop reaches `server-b` is the option's *cost*, shown beside it
+# once you have it right (section 6.3 prefers a communication failure to a security failure). Answer with the
+# set of options that are secure.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
-choice = "ask the home DNS server, through IPsec"
+choice = {"ask the home DNS server, through IPsec", "validate signed answers (DNSSEC)"}
 # END SOLUTION
 # BEGIN STUB
-choice = ...   # "ask the home DNS server", "put DNS under IPsec, but keep the server DHCP names",
-               # "ask the home DNS server, through IPsec" or "validate signed answers (DNSSEC)"
+choice = ...   # a set, from: "ask the home DNS server", "put DNS under IPsec, but keep the server DHCP names",
+               # "ask the home DNS server, through IPsec", "validate signed answers (DNSSEC)"
 # END STUB
 q2.check(choice)
 
 # %% [markdown]
+# Section 6.1 ranks the two secure options. Signed answers are the stronger: a forged record fails its
+# signature whichever server delivers it. Asking a trusted server through IPsec is the weaker: it trusts that
+# server, and the path to it. In this run the stronger fix reaches nobody, because the hotel never lets a genuine
+# answer through; a network that carries all your packets can always drop them. That is a failure to
+# communicate, and the paper prefers it to a failure of security.
+#
 # <!-- BEGIN SOLUTION -->
-# **For instructors.** The DNSSEC row is worth a discussion. Signed answers are the stronger fix in the paper's
-# eyes (the same security whichever server answers), yet here the result is `blocked`: a network that carries
-# all your packets can always drop them. Ask students which of confidentiality, integrity and availability each
-# option protects.
+# **For instructors.** Ask students which of confidentiality, integrity and availability each option protects.
+# A student who answers only the tunnel option is judging availability first; the check names the missing option.
 # <!-- END SOLUTION -->
 #
 # ## 4. One address, two networks (figure 4, problem 3)
 #
-# Some address ranges are set aside for private use by RFC 1918 (RFCs, *Requests for Comments*, are the
-# Internet's standards documents): `10.0.0.0/8`, `172.16.0.0/12` and `192.168.0.0/16`. Any organisation may
-# use them inside its own network, and routers on the Internet never carry them. They usually sit behind NAT
-# (network address translation), a router that shares one public address among many private ones. Many
+# Some address ranges are set aside for private use by RFC 1918: `10.0.0.0/8`, `172.16.0.0/12` and
+# `192.168.0.0/16`. Any organisation may use them inside its own network, and routers on the Internet never carry
+# them. They usually sit behind a NAT. Many
 # administrators count this as protection: nobody on the Internet can reach a private address, so it is a
 # good place for important servers, and for printers.
 #
@@ -143,7 +154,9 @@ q2.check(choice)
 # purpose (a *split exclusion*), so that a travelling employee can use the printers of the network they visit.
 # The hotel, like half the world, numbers its own machines in `192.168.0.0/24`, and there `192.168.0.10` is the
 # hotel's machine.
-#
+
+
+# %% [markdown]
 # Now the laptop prints to `printer-b.example.org`. It has learnt the lesson of figure 3: it asks the office's
 # DNS server, through the tunnel, and gets the true answer, `192.168.0.10`. That address matches
 # `bypass remote 192.168.0.0/16`, and a packet goes to whoever holds the address on the network where the
@@ -156,18 +169,24 @@ q2.check(choice)
 # The panel plays `fig4`. Find the true DNS answer arriving through the tunnel (ESP from `vpn.example.org`), the
 # SPD rule that sends the SYN (the packet that opens the connection) in clear, and the hotel's machine reading
 # the job. Then set `location` to `home`.
+#
+# The paper compares this with two older puzzles (section 6.2): a *multihomed* host, which sits on several
+# networks at once, and IPv6 *scoped* addresses, valid only within one link or site. A multihomed host can at least
+# tell the same address on two networks apart by the interface it arrives on; a laptop that moves has no such
+# clue. Since address scope was never fully solved for multihomed hosts, the paper expects no clean fix here either.
 
 # %% tags=["nbval-ignore-output"]
 labsim.panel("fig4")
 
 # %% [markdown]
 # The address does not have to come from DNS. It may sit in a *hosts* file, or the laptop's DNS cache may still
-# hold it from the office (`resolution="stale_cache"`).
+# hold one from the office (`resolution="stale_cache"`): `192.168.0.20`, printer-b's address before it was
+# renumbered, which DNS no longer gives.
 #
 # **Exercise 3 (predict).** The laptop, in the hotel, takes `printer-b`'s address from its cache and sends no
 # DNS query at all. What verdict will the simulator give?
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = "exposed"
 # END SOLUTION
@@ -181,20 +200,22 @@ q3.check(answer)
 #
 # Solution 3 in the paper: on a mobile host, expect no protection from the edges of a network, and in
 # particular give private addresses no BYPASS rule. In `fig4` that is `private_policy="protect"`. A packet to
-# `192.168.0.10` now waits for IKE (the Internet Key Exchange), and the hotel's machine cannot authenticate as
-# anyone Example Corp trusts. Nothing leaks.
+# `192.168.0.10` now waits for IKE, and the hotel's machine cannot authenticate as anyone Example Corp trusts.
+# Nothing leaks.
 #
 # Look at what else the rule does. Every host in the hotel that uses a private address is now reachable only
-# through IKE, and none of them speaks IPsec with Example Corp's certification authority: not the hotel's
-# printer, not its file server. The laptop has claimed the whole range for its own company. The paper calls
+# through IKE, and none of them speaks IPsec with Example Corp's CA: not the hotel's own printer at
+# `192.168.0.20`, which the laptop's user legitimately wants, not its file server. The laptop has claimed the
+# whole range for its own company. The paper calls
 # this problem 4 (section 6.3). It offers no cure, and argues that failing to communicate is the better of the
 # two failures. Private addresses are not unique, and authentication needs identifiers that are. Picking a
 # private sub-range that "nobody else uses" works only until everyone does the same.
 #
-# **Exercise 4 (reproduce a problem).** Find toggle values for `fig4` that show problem 4: no data is delivered,
-# because the laptop demands IPsec from a visited network's host that holds a private address.
+# **Exercise 4 (reproduce a problem).** Find toggle values for `fig4` that show problem 4: the laptop cannot
+# print on the hotel's own printer, because it demands IPsec from a visited network's host that holds a private
+# address. (Each `fig4` run has two flows: the print job to `printer-b`, and a job to the hotel's printer.)
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 toggles = {"private_policy": "protect"}
 # END SOLUTION
@@ -202,6 +223,15 @@ toggles = {"private_policy": "protect"}
 toggles = ...   # a dict, for example {"location": "home"}
 # END STUB
 q4.check(toggles)
+
+# %% [markdown]
+# Both flows of that run, and the same rule back at the office, where a PROTECT rule for the private range costs
+# the office printer, which speaks no IPsec either:
+
+# %%
+for location in ("visited", "home"):
+    print(f"location={location}:")
+    print(labsim.run("fig4", private_policy="protect", location=location).banner())
 
 # %% [markdown]
 # ## 6. Why not name the peers? (section 6.4, solution 4)
@@ -212,16 +242,29 @@ q4.check(toggles)
 # the name the peer *proved* in IKE, from its certificate. That name exists only after authentication, and a
 # packet under a BYPASS rule never authenticates. So names can only ever appear on PROTECT rules.
 #
-# On PROTECT rules they help: a name stops one authenticated host passing for another, the insider problem of
-# notebook 03. They do nothing for the attack of this notebook, which goes through a bypass. Hence the paper's
-# solution 4 comes with a warning: rebuild IPsec so that policies stop selecting peers by IP address, but
-# expect this to help only where every peer authenticates.
+# On PROTECT rules they help, and they do nothing for traffic that bypasses IPsec. Two runs show both halves.
+# In each, host-a's PROTECT rule for server-b carries `name server-b.example.org` (`name_selector="on"`):
+# pc-c's insider attack of figure 2, and the DNS spoofing of figure 1, whose forged address is bypassed.
+
+# %%
+for scenario in ("fig2", "fig1"):
+    print(f"{scenario}: {labsim.run(scenario, name_selector='on').banner()}")
+
+# %% [markdown]
+# The name stops pc-c, which must prove a name in IKE and proves the wrong one. It cannot stop figure 1: the
+# connection goes to `3.4.5.6` under `bypass any`, no IKE runs, and the rule with the name is never consulted.
+# Hence the paper's solution 4 comes with a warning: rebuild IPsec so that policies stop selecting peers by IP
+# address, but expect this to help only where every peer authenticates. If some peers may skip authentication,
+# an attacker can pretend to be one of them; keeping BYPASS rules narrow (one address, one port) limits the
+# damage. The paper's last word on it is again solution 1: an application that checks its own peer learns
+# whether its data was protected at all, which no name selector can tell it (notebook 03 ran that check on
+# figure 1).
 #
 # **Exercise 5 (see the refusal).** Write the rule you would *like* to have: one SPD line that lets `printer-b`
 # bypass IPsec, selected by its name (the selector is `name HOST`). Run the check and read what the SPD parser
 # says.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 my_rule = "bypass remote 192.168.0.10 name printer-b.example.org"
 # END SOLUTION
@@ -235,11 +278,11 @@ q5.check(my_rule)
 # make sure that an address it trusts means the same host wherever the laptop is.
 #
 # **Exercise 6 (write a policy).** Rewrite the laptop's away-from-home SPD so that, from the hotel, the print job
-# reaches the real `printer-b` and the hotel's machine gets nothing, whether the address comes from DNS or from
-# the cache. The same policy must still get the laptop to `server-b` safely on a hotel network that intercepts
-# DNS (a `fig3` run). The starting point below is the laptop's policy in `fig4`.
+# reaches the real `printer-b` and the hotel's machine gets nothing; and if a stale cached address is used, no
+# hotel host gets the job either. The same policy must still get the laptop to `server-b` safely on a hotel
+# network that intercepts DNS (a `fig3` run). The starting point below is the laptop's policy in `fig4`.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 my_spd = """
 bypass  proto udp lport 68                                         # DHCP
@@ -271,7 +314,23 @@ q6.check(my_spd)
 # authenticates. Note that `bypass any` still lets *other* private ranges (`10.0.0.0/8`, `192.168.1.0/24`)
 # through in clear. A stricter policy discards or protects them too, and pays problem 4 for each.
 # <!-- END SOLUTION -->
-#
+
+# %% [markdown]
+# **Reflection.** Section 6.3 says a mobile host that protects a private range keeps that range for one domain
+# only. In two or three sentences: what does your policy of exercise 6 cost the laptop in the hotel, and why does
+# the paper still prefer that to the policy you started from?
+
+# %% [markdown] tags=["reflection"]
+# BEGIN STUB
+# *Your answer:* ...
+# END STUB
+# BEGIN SOLUTION
+# *A model answer:* every hotel host in 192.168.0.0/24, such as the hotel's own printer, is now sent into the
+# tunnel and is unreachable. The starting policy leaked the print job in clear to whoever held 192.168.0.10 in the
+# hotel; a connection that fails can be noticed and worked around, a leak cannot be undone.
+# END SOLUTION
+
+# %% [markdown]
 # ## Summary
 #
 # - DHCP lets the network a laptop visits choose its DNS server, and so where its names point and which IPsec
@@ -281,7 +340,8 @@ q6.check(my_spd)
 #   office to a hotel delivers to whoever holds it there, and a BYPASS rule for private ranges hands over the
 #   data in clear (problem 3). No forgery is needed; a DNS cache or a hosts file is enough.
 # - Protecting private ranges stops the leak and cuts the laptop off from the visited network's hosts that use
-#   those ranges (solution 3, problem 4). The paper takes the communication failure over the security failure.
+#   those ranges, such as the hotel's own printer (solution 3, problem 4). The paper takes the communication
+#   failure over the security failure; it ranks signed DNS above IPsec to a friendly server for the same reason.
 # - A name can only be checked after authentication, so it cannot select BYPASS traffic (section 6.4).
 #   Policies by name help only where every peer authenticates (solution 4). Keep bypass rules narrow, and
 #   reach trusted hosts through something that proves its identity, such as the VPN gateway.

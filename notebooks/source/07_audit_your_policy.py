@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 07 · Audit your own policy
 #
-# *Paper: sections 3 to 7, all seven problems · Time: about 40 minutes*
+# *Paper: sections 3 to 7, all seven problems · Time: about 40 minutes · Reference: [glossary](GLOSSARY.md),
+# [SPD syntax card](SPD-SYNTAX.md)*
 #
 # **Goals.** By the end of this notebook you can
 # 1. say what an audit for the paper's attacks finds that "the tunnel comes up" and "no rule is shadowed" miss;
@@ -39,7 +40,9 @@ from labsim.teaching.nb07 import q1, q2, q3, example, reach, summary
 # and then, for each problem, builds a small world around the host and plays the attack in the simulator. A
 # problem is reported **exposed** only when that run shows the attack succeeding; the auditor's own reasoning
 # is never enough.
-#
+
+
+# %% [markdown]
 # ## 2. Reading a strongSwan configuration
 #
 # strongSwan is a widely used IPsec implementation for Linux. Its configuration file, `swanctl.conf`, is a tree
@@ -181,9 +184,10 @@ print(open(example("xfrm-broadcast-bypass/labsim-profile.toml")).read())
 # %% [markdown]
 # **Exercise 1 (predict).** Before you audit it: which of the seven problems (`"1a"`, `"1b"`, `"2"`, `"3"`,
 # `"4"`, `"5a"`, `"5b"`) does this laptop expose? Work through them one at a time with the profile in mind.
-# The check audits the laptop and compares, problem by problem.
+# The check audits the laptop and compares; after a correct answer or a second try it shows the audit, problem by
+# problem.
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 answer = {"1a", "1b", "2", "3", "5a", "5b"}
 # END SOLUTION
@@ -193,7 +197,9 @@ answer = ...   # a set of problem ids, for example {"1a", "5b"}
 q1.check(answer)
 
 # %% [markdown]
-# Now the audit itself. Besides the findings, look at the rule anomalies and at the importer's warnings.
+# ### The audit itself
+#
+# Besides the findings, look at the rule anomalies and at the importer's warnings.
 
 # %%
 laptop = audit(example("xfrm-broadcast-bypass/policies.txt"))
@@ -240,10 +246,10 @@ for event in laptop["5a"].result.events:
 # each one changes in the file (`-` removed, `+` added). Which fix removes 1a at a price `host-a`'s users can
 # pay? The check audits all three and plays the three services for each.
 
-# %%
+# %% tags=["exercise"]
 q2.show()
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 choice = "protect DNS"
 # END SOLUTION
@@ -256,9 +262,10 @@ q2.check(choice)
 # **Exercise 3 (fix the configuration).** Now fix all three exposed problems at once: 1a, 1b and 5b must no
 # longer be exposed, no other problem may appear, and the file server, the printer and the web must still work.
 # Edit the text below; the hardened example (`examples/strongswan-hardened/swanctl.conf`) has blocks you can
-# copy. The check audits your text with the same profile as before and plays the three services.
+# copy. The check audits your text with the same profile as before, plays the three services, and checks that
+# DNS goes to a peer that must prove the DNS server's own name (an insider could otherwise answer for it).
 
-# %%
+# %% tags=["exercise"]
 # BEGIN SOLUTION
 my_config = """
 connections {
@@ -404,9 +411,16 @@ summary(audit_text(my_config, **q3.settings))
 # each server that matters needs its own connection, and its own line in someone's table (section 5.3).
 # Protecting DNS stops forgery on the path but not a lying or compromised DNS server (section 6.1), and it
 # requires the DNS server to run IPsec with every client. A student who instead removes the DNS pass shunt,
-# letting DNS fall under the intranet's `%any` connection, also passes: that works against an outsider, but
-# any certified insider can then answer as the DNS server.
+# letting DNS fall under the intranet's `%any` connection, passes the audit's 1a row (its counterexample is an
+# outsider) but fails the check's own row about DNS: under `%any`, any host with a company certificate can answer
+# as the DNS server (section 5.1, problem 1b applied to DNS). Name the DNS server (`id = ns.example.org`), as the
+# worked solution does.
 # <!-- END SOLUTION -->
+
+# %% [markdown]
+# Protecting DNS keeps an outsider on the path from reading or forging the answers. It does not make a lying or
+# compromised DNS server honest (section 6.1), and if the DNS connection accepted any company certificate
+# (`id = %any`) rather than `ns.example.org`, any insider could answer as the DNS server (section 5.1).
 #
 # ## 8. The hardened policy, and the laptop's dilemma
 #
@@ -463,7 +477,24 @@ summary(mine, fixes=True)
 #   that the attack, as the paper describes it, failed in that model.
 # - Lines the importer cannot translate exactly are listed under "Import notes" with their line numbers.
 #   Nothing is dropped without a word, but read the warnings before trusting the verdicts.
-#
+
+# %% [markdown]
+# **Reflection.** Pick the exposed finding of your own configuration, or of the laptop of exercise 1, that you
+# would fix first. In two or three sentences: which fix, what it costs the host's users, and which problem of the
+# paper it might bring back.
+
+# %% [markdown] tags=["reflection"]
+# BEGIN STUB
+# *Your answer:* ...
+# END STUB
+# BEGIN SOLUTION
+# *A model answer:* for the laptop, problem 5a first: drop the agent's fallback to clear and give the printers a
+# narrow pass shunt (one address, one port). The cost is keeping that list of printers by hand; at a hotel the
+# laptop can no longer print on a private-address printer in clear, which is problem 4, the failure the paper
+# prefers.
+# END SOLUTION
+
+# %% [markdown]
 # ## Summary
 #
 # - A policy can bring its tunnels up and contain no useless rule, and still allow most of the paper's attacks:
