@@ -86,12 +86,18 @@ def test_reproduce_checks_the_problem_the_run_shows(capsys):
         Reproduce("q5", "t", scenario="fig1", problem="9z")
 
 
-def test_hint_and_solution_print(capsys):
-    """hint() and solution() print their text under the exercise id."""
+def test_hint_and_solution_print(capsys, monkeypatch, tmp_path):
+    """hint() prints its text under the exercise id; solution() never shows a text kept in the package.
+
+    (Worked solutions come from solutions.json beside the notebook: tests/test_teaching_modes.py.)
+    """
+    monkeypatch.chdir(tmp_path)
     q = Predict("q1", "t", hint_text="look at rule 3", solution_text="exposed, because ...", scenario="fig1")
     q.hint()
     q.solution()
-    assert said(capsys) == "[q1] Hint: look at rule 3\n[q1] Solution: exposed, because ...\n"
+    out = said(capsys)
+    assert out.startswith("[q1] Hint: look at rule 3\n[q1] The worked solution is not available in graded mode")
+    assert "exposed, because" not in out
 
 
 def test_expect_refusal_passes_when_the_parser_refuses_a_name_on_bypass(capsys):

@@ -32,26 +32,34 @@ CORRECT, NOT_YET = "Correct", "Not yet"
 
 @dataclass
 class Exercise:
-    """Common to every exercise: an id (q1), a title, a hint and a worked solution."""
+    """Common to every exercise: an id (q1), a title and a hint.
+
+    The worked solution is not part of the exercise: it lives in ``notebooks/source/solutions.toml``
+    and reaches the student only in self-study mode (see :mod:`labsim.teaching.solutions`).
+    ``solution_text`` is accepted for older exercise modules and never shown.
+    """
 
     id: str
     title: str
     hint_text: str = ""
-    solution_text: str = ""
+    solution_text: str = field(default="", repr=False)
 
     passed: bool | None = field(default=None, init=False, repr=False)
+    #: answers checked so far, not counting a ``...`` stub (``solution()`` opens after two)
+    attempts: int = field(default=0, init=False, repr=False)
 
-    def _say(self, verdict: str, text: str, rows: list[str] | None = None) -> None:
+    def _say(self, verdict: str, text: str, rows: list[str] | None = None, *, attempt: bool = True) -> None:
         """Print the verdict (first line machine-readable) and remember it in ``passed``."""
         print(f"[{self.id}] {verdict}. {text}".rstrip())
         for row in rows or []:
             print(f"    {row}")
         self.passed = verdict == CORRECT
+        self.attempts += attempt
 
     def _stub(self, answer, what: str) -> bool:
         """True (after saying so) when the student has not replaced the ``...`` yet."""
         if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
-            self._say(NOT_YET, f"Replace ... with your answer: {what}.")
+            self._say(NOT_YET, f"Replace ... with your answer: {what}.", attempt=False)
             return True
         return False
 
@@ -59,7 +67,36 @@ class Exercise:
         print(f"[{self.id}] Hint: {self.hint_text}")
 
     def solution(self) -> None:
-        print(f"[{self.id}] Solution: {self.solution_text}")
+        """The worked solution, in self-study mode after two real attempts (or a correct one)."""
+        from .solutions import lookup
+        status, text = lookup(self)
+        if status == "graded":
+            print(f"[{self.id}] The worked solution is not available in graded mode: your answers are graded, "
+                  f"so solutions are not handed out. {self.id}.hint() still helps.")
+        elif status == "missing":
+            print(f"[{self.id}] No worked solution is recorded for this exercise.")
+        elif self.passed or self.attempts >= 2:
+            print(f"[{self.id}] Solution: {text}")
+        else:
+            made = "no answer yet" if not self.attempts else "1 attempt so far"
+            print(f"[{self.id}] The worked solution opens after two real attempts ({made}; replacing ... "
+                  f"counts, running the stub does not). Try {self.id}.hint() first.")
+
+    def judge(self, answer) -> tuple[bool, str]:
+        """Check ``answer`` on a fresh copy of this exercise, without printing: (passed, the check's text).
+
+        The grader's hook (:mod:`labsim.teaching.grade`): the verdict is the check's own ``passed``,
+        never a line read back from printed output, and this exercise's state is left untouched.
+        """
+        import contextlib
+        import copy
+        import io
+        fresh = copy.deepcopy(self)
+        fresh.passed, fresh.attempts = None, 0
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            fresh.check(answer)
+        return fresh.passed is True, out.getvalue()
 
     def check(self, answer) -> None:  # pragma: no cover - each kind defines it
         raise NotImplementedError

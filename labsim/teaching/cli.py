@@ -14,6 +14,9 @@ def _build_args(p) -> None:
     p.add_argument("--root", default="notebooks", help="the notebooks folder (default: notebooks)")
     p.add_argument("--check", action="store_true", help="only check that the notebooks match their sources")
     p.add_argument("--no-execute", action="store_true", help="write the notebooks without running them")
+    p.add_argument("--mode", default="self-study",
+                   help="self-study (default): write notebooks/solutions.json so qN.solution() opens after two "
+                        "real attempts; graded: no solutions in the student's files or kernel")
 
 
 @command("build-notebooks", "build the student and instructor notebooks from notebooks/source", _build_args)
@@ -28,7 +31,7 @@ def cmd_build(args) -> int:
             print(problem)
         print("notebooks match their sources" if not problems else f"{len(problems)} notebook(s) out of date")
         return 1 if problems else 0
-    build(root, args.names or None, run=not args.no_execute)
+    build(root, args.names or None, run=not args.no_execute, mode=args.mode)
     return 0
 
 
