@@ -1,22 +1,43 @@
-"""Grade a student's notebook: execute it, then read each check's verdict.
+"""Grade students' notebooks: the grader judges each answer itself; printed verdicts count for nothing.
 
-``python -m labsim grade SUBMISSION.ipynb`` runs the notebook top to bottom in a fresh
-kernel (errors in one cell do not stop the rest), finds every ``[qN] Correct.`` or
-``[qN] Not yet.`` line the checks printed, and prints a table: exercise, passed, feedback.
-An exercise whose check never printed (its cell failed or was deleted) counts as not done.
+``python -m labsim grade SUBMISSION.ipynb`` (or a folder of them):
+
+1. The exercises a notebook has come from the course's own source (``notebooks/source/NN_*.py``:
+   every ``qN.check(...)`` call there), never from the submission, so a deleted or edited check
+   cell counts as not done.
+2. The submission runs in a fresh kernel, in a temporary folder the grader makes for it (its
+   working folder and ``HOME``); a hook installed before the first cell refuses writes outside
+   that folder and new processes (:data:`SANDBOX`). Errors in one cell do not stop the rest;
+   a per-notebook time limit stops an endless loop.
+3. After each cell that calls ``qN.check(EXPR)``, the grader asks the kernel for the value of
+   ``EXPR`` through the Jupyter protocol's ``user_expressions`` (a reply to the grader's own
+   request, which nothing a cell prints can reach), as a plain value (text, number, dict, set ...).
+4. The grader then runs the exercise's check on that value in its own process, with the exercise
+   imported fresh from the installed labsim (:meth:`~labsim.teaching.checks.Exercise.judge`).
+5. A submission whose cells replace or patch the checks or the simulator is reported as
+   tampered (from its cells' code and from a probe of the kernel's labsim after the run), and
+   none of its exercises passes.
+
+Reflection answers (markdown cells tagged ``reflection``) are collected by cell id. Running a
+submission runs another person's code: see the README, *For instructors*.
 """
 
 from __future__ import annotations
 
-import copy
+import ast
 import json
+import os
 import re
-from dataclasses import asdict, dataclass
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import LabsimError
 
-VERDICT = re.compile(r"^\[(?P<id>q\d+)\] (?P<verdict>Correct|Not yet)\.\s*(?P<text>.*)$")
+CHECK_ID = re.compile(r"^q\d+$")
 
 
 @dataclass
@@ -24,71 +45,585 @@ class Mark:
     exercise: str
     passed: bool
     feedback: str
+    status: str = "graded"      # graded, not done, tampered
+    answer: str | None = None   # the value the grader judged, as Python text
 
 
-def _outputs_text(cell) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-        elif out.get("output_type") == "error":
-            parts.append(f"[error] {out.get('ename')}: {out.get('evalue')}")
-    return "".join(parts)
+@dataclass
+class Reflection:
+    id: str
+    question: str
+    answer: str
+    status: str                 # answered, not answered, missing
 
 
-def expected_exercises(nb) -> list[str]:
-    """The exercises a notebook's solution version checks (q1, q2, ...), from its source."""
+@dataclass
+class Report:
+    file: str
+    student: str
+    notebook: str | None = None
+    status: str = "graded"      # graded, tampered, error
+    error: str | None = None
+    tampering: list[str] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    reflections: list[Reflection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> int:
+        return sum(m.passed for m in self.marks)
+
+
+# --- what the course expects, from notebooks/source ------------------------------------------
+
+
+@dataclass
+class Expected:
+    stem: str
+    exercises: list[str]
+    modules: dict[str, str]
+    reflections: list[tuple[str, str, str]]   # (cell id, question, placeholder)
+
+
+def _python(code: str):
+    """The cell's code as a Python syntax tree (IPython magics turned into calls), or None."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        code = TransformerManager().transform_cell(code)
+    except Exception:   # noqa: BLE001 - IPython's transformer is best effort
+        pass
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def check_calls(code: str) -> list[tuple[str, str]]:
+    """``[(exercise, argument expression)]`` for each top-level ``qN.check(EXPR)`` statement of a cell.
+
+    >>> check_calls('answer = 1\\nq1.check(answer)\\nprint("[q2] Correct.")  # q2.check(x)')
+    [('q1', 'answer')]
+    """
+    tree = _python(code)
     found = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            found += re.findall(r"\b(q\d+)\.check\(", cell.source)
-    return sorted(set(found), key=lambda q: int(q[1:]))
+    for stmt in tree.body if tree else []:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "check"
+                and isinstance(call.func.value, ast.Name) and CHECK_ID.match(call.func.value.id)
+                and len(call.args) == 1 and not call.keywords):
+            found.append((call.func.value.id, ast.unparse(call.args[0])))
+    return found
 
 
-def marks_from(nb) -> list[Mark]:
-    seen: dict[str, Mark] = {}
-    errors: dict[str, str] = {}
+def expected(source: Path) -> Expected:
+    """The exercises (and their modules) and the reflections of one course notebook, from its source."""
+    from .build import make_notebook
+    nb = make_notebook(source, "student")
+    exercises, modules, reflections, previous = [], {}, [], ""
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type == "markdown":
+            if "reflection" in cell.get("metadata", {}).get("tags", []):
+                reflections.append((cell.id, previous, cell.source.strip()))
+            previous = cell.source.strip()
             continue
-        text = _outputs_text(cell)
-        for line in text.splitlines():
-            m = VERDICT.match(line.strip())
-            if m:
-                seen[m["id"]] = Mark(m["id"], m["verdict"] == "Correct", m["text"])
-        for q in re.findall(r"\b(q\d+)\.check\(", cell.source):
-            if q not in seen and "[error]" in text:
-                errors[q] = text[text.index("[error]"):].splitlines()[0]
-    marks = []
-    for q in expected_exercises(nb):
-        marks.append(seen.get(q) or Mark(q, False, errors.get(q, "not done: the check did not run")))
-    return marks
+        tree = _python(cell.source)
+        for stmt in ast.walk(tree) if tree else []:
+            if isinstance(stmt, ast.ImportFrom) and (stmt.module or "").startswith("labsim.teaching.nb"):
+                for alias in stmt.names:
+                    if CHECK_ID.match(alias.name):
+                        modules[alias.asname or alias.name] = (stmt.module, alias.name)
+        for q, _ in check_calls(cell.source):
+            if q not in exercises:
+                exercises.append(q)
+    missing = [q for q in exercises if q not in modules]
+    if missing:
+        raise LabsimError(f"{source}: {missing[0]} is checked but not imported from a labsim.teaching.nbNN module")
+    return Expected(source.stem, exercises, {q: modules[q] for q in exercises}, reflections)
 
 
-def grade(path: Path, timeout: int = 300) -> list[Mark]:
-    import nbformat
+def exercise_object(where: tuple[str, str]):
+    """The exercise as the installed labsim defines it, imported in the grader's own process."""
+    import importlib
+    module, name = where
+    return getattr(importlib.import_module(module), name)
+
+
+def course_sources(root: Path) -> list[Path]:
+    return sorted((Path(root) / "source").glob("[0-9][0-9]_*.py"))
+
+
+def which_notebook(path: Path, nb, sources: list[Path], forced: str | None = None) -> Path:
+    """The course source a submission answers: ``forced``, else its file name, else its metadata."""
+    stems = [s.stem for s in sources]
+    if forced:
+        chosen = [s for s in sources if s.stem == forced or s.stem.startswith(forced + "_")]
+        if not chosen:
+            from ..errors import UnknownChoice
+            raise UnknownChoice("notebook", forced, stems)
+        return chosen[0]
+    for s in sources:
+        if s.stem in path.stem:
+            return s
+    meta = (nb.get("metadata", {}) if nb is not None else {}).get("labsim", {}).get("notebook")
+    for s in sources:
+        if meta == s.stem:
+            return s
+    raise LabsimError(f"cannot tell which course notebook {path.name!r} is: name it after one of "
+                      f"{', '.join(stems)} (e.g. alice/{stems[0]}.ipynb) or pass --notebook")
+
+
+# --- tampering seen in the code ---------------------------------------------------------------
+
+
+def tampering_in(cells: list[str], exercises: list[str]) -> list[str]:
+    """Statements of the submission that replace or patch an exercise, its check or labsim.
+
+    >>> tampering_in(['q1.check = lambda a: print("[q1] Correct.")', 'import labsim\\nlabsim.run = None'], ["q1"])
+    ['cell 1 assigns q1.check', 'cell 2 assigns labsim.run']
+    """
+    found = []
+    for number, code in enumerate(cells, start=1):
+        tree = _python(code)
+        if tree is None:
+            continue
+        guarded = set(exercises) | {"labsim"}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+                if any(n and (n.startswith("unittest.mock") or n == "mock" or n == "unittest" and
+                              any(a.name == "mock" for a in node.names)) for n in names):
+                    found.append(f"cell {number} imports unittest.mock")
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("labsim"):
+                    guarded |= {a.asname or a.name for a in node.names}
+                if isinstance(node, ast.Import):
+                    guarded |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.startswith("labsim")}
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                for t in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                    root = _root(t)
+                    if isinstance(t, (ast.Attribute, ast.Subscript)) and root in guarded:
+                        found.append(f"cell {number} {'deletes' if isinstance(node, ast.Delete) else 'assigns'} "
+                                     f"{ast.unparse(t)}")
+                    elif isinstance(t, ast.Name) and t.id in exercises:
+                        found.append(f"cell {number} rebinds {t.id}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                    "setattr", "delattr") and node.args and _root(node.args[0]) in guarded:
+                found.append(f"cell {number} calls {node.func.id} on {ast.unparse(node.args[0])}")
+            if isinstance(node, ast.Attribute) and node.attr in ("__code__", "__dict__", "__class__") and \
+                    _root(node) in guarded:
+                found.append(f"cell {number} reaches into {ast.unparse(node)}")
+    return list(dict.fromkeys(found))
+
+
+def _root(node) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.value if not isinstance(node, ast.Call) else node.func
+    return node.id if isinstance(node, ast.Name) else None
+
+
+# --- tampering seen in the kernel --------------------------------------------------------------
+
+#: Run in the kernel after the last cell: where each labsim function the kernel holds was defined.
+_PROBE = '''
+def {name}():
+    import sys, types
+    out = {{}}
+    def where(value):
+        code = getattr(value, "__code__", None)
+        return f"{{code.co_filename}}:{{code.co_firstlineno}}:{{getattr(value, '__qualname__', '')}}" if code else None
+    for modname, mod in list(sys.modules.items()):
+        if mod is None or not (modname == "labsim" or modname.startswith("labsim.")):
+            continue
+        for attr, value in list(vars(mod).items()):
+            if isinstance(value, types.FunctionType):
+                out[f"{{modname}}.{{attr}}"] = where(value)
+            elif isinstance(value, type) and (value.__module__ or "").startswith("labsim"):
+                for key, member in list(vars(value).items()):
+                    if isinstance(member, (types.FunctionType, staticmethod, classmethod)):
+                        out[f"{{modname}}.{{attr}}.{{key}}"] = where(getattr(member, "__func__", member))
+            elif type(value).__module__.startswith("labsim.teaching"):
+                for key, member in list(vars(value).items()):
+                    if callable(member):
+                        out[f"{{modname}}.{{attr}}.{{key}}"] = where(member) or repr(type(member))
+    user = sys.modules["__main__"].__dict__
+    for q, (modname, attr) in {exercises!r}.items():
+        mod = sys.modules.get(modname)
+        if q in user and (mod is None or user[q] is not getattr(mod, attr, None)):
+            out[f"the notebook's {{q}}"] = "replaced"
+    import json
+    return json.dumps({{"modules": sorted(m for m in sys.modules if m == "labsim" or m.startswith("labsim.")),
+                       "where": out}})
+'''
+
+#: Defined in the kernel before each answer is read: the answer as tagged JSON (plain values only).
+_ENCODER = '''
+def {name}(value):
+    import json
+    def enc(v):
+        if v is ... : return {{"ellipsis": True}}
+        if v is None or type(v) in (bool, int, float, str): return {{"value": v}}
+        if type(v) in (list, tuple, set, frozenset): return {{type(v).__name__: [enc(x) for x in v]}}
+        if type(v) is dict: return {{"dict": [[enc(k), enc(x)] for k, x in v.items()]}}
+        raise TypeError(f"an answer must be a plain value (text, number, list, set, dict), not {{type(v).__name__}}")
+    return json.dumps(enc(value))
+'''
+
+
+def decode(data):
+    """The plain value of one tagged answer (the inverse of the kernel's encoder).
+
+    >>> decode({"dict": [[{"value": "dns"}, {"value": "honest"}]]}), decode({"set": [{"value": "a"}]})
+    ({'dns': 'honest'}, {'a'})
+    """
+    (kind, inner), = data.items()
+    if kind == "ellipsis":
+        return ...
+    if kind == "value":
+        if inner is not None and type(inner) not in (bool, int, float, str):
+            raise ValueError("not a plain value")
+        return inner
+    if kind in ("list", "tuple", "set", "frozenset"):
+        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[kind](decode(x) for x in inner)
+    if kind == "dict":
+        return {decode(k): decode(v) for k, v in inner}
+    raise ValueError(f"unknown answer kind {kind!r}")
+
+
+def grader_probe(modules: list[str]) -> dict[str, str]:
+    """The same map as the kernel's probe, computed in the grader's process (fresh imports)."""
+    import importlib
+    for name in modules:
+        if re.fullmatch(r"labsim(\.\w+)*", name):
+            try:
+                importlib.import_module(name)
+            except Exception:   # noqa: BLE001 - a module the kernel invented is compared as missing
+                pass
+    namespace: dict = {}
+    exec(_PROBE.format(name="probe", exercises={}), namespace)   # noqa: S102 - our own text
+    return json.loads(namespace["probe"]())["where"]
+
+
+def compare_probes(kernel: dict, mine: dict) -> list[str]:
+    """What the kernel's labsim holds that the installed labsim does not define that way."""
+    found = []
+    for key, where in sorted(kernel.items()):
+        if key.startswith("the notebook's"):
+            found.append(f"{key} was {where}")
+        elif mine.get(key) != where:
+            by = str(where).split(":")[0] if where else where
+            if where and ("ipykernel_" in where or where.startswith("<")):
+                by = "by the submission's code"
+            found.append(f"{key} was replaced ({by})" if key in mine else f"{key} was added ({by})")
+    modules = {k.rsplit(".", 1)[0] for k in kernel}
+    for key in sorted(set(mine) - set(kernel)):
+        if key.rsplit(".", 1)[0] in modules:
+            found.append(f"{key} was deleted")
+    return found
+
+
+# --- running a submission ----------------------------------------------------------------------
+
+#: Installed in the kernel (an IPython startup file) before the first cell: an audit hook, which
+#: Python cannot remove, that refuses writes outside the submission's folder and new processes.
+SANDBOX = '''
+import os as _os, sys as _sys
+def _labsim_sandbox(root=_os.path.realpath({root!r})):
+    import os
+    WRITE = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+    PATHS = {{"os.remove": 1, "os.rmdir": 1, "os.rename": 2, "os.mkdir": 1, "os.truncate": 1, "os.chmod": 1,
+             "os.chown": 1, "os.link": 2, "os.symlink": 2, "os.utime": 1, "shutil.rmtree": 1, "shutil.move": 2,
+             "shutil.copyfile": 2, "shutil.copytree": 2, "os.chflags": 1, "os.lchown": 1, "os.mknod": 1,
+             "os.mkfifo": 1}}
+    NEVER = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+             "pty.spawn", "os.startfile")
+    def inside(path):
+        if isinstance(path, int):
+            return True
+        real = os.path.realpath(os.fsdecode(path))
+        return real == root or real.startswith(root + os.sep) or real == "/dev/null"
+    def hook(event, args):
+        if event == "open" and args and args[0] is not None:
+            path, mode, flags = (tuple(args) + (None, 0))[:3]
+            writing = bool((flags or 0) & WRITE) if mode is None else any(c in str(mode) for c in "wax+")
+            if writing and not inside(path):
+                raise PermissionError(f"labsim grade: a submission may not write outside its folder: {{path}}")
+        elif event in PATHS:
+            for path in args[:PATHS[event]]:
+                if isinstance(path, (str, bytes, os.PathLike)) and not inside(path):
+                    raise PermissionError(f"labsim grade: a submission may not change files outside its folder: "
+                                          f"{{path}}")
+        elif event in NEVER:
+            raise PermissionError(f"labsim grade: a submission may not start processes ({{event}})")
+    _sys.addaudithook(hook)
+_labsim_sandbox()
+del _labsim_sandbox, _os, _sys
+'''
+
+
+def _sandbox(folder: Path) -> dict[str, str]:
+    """The kernel's environment: HOME and every per-user folder inside ``folder``; the hook as a startup file."""
+    ipython = folder / ".ipython"
+    startup = ipython / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-labsim-grade-sandbox.py").write_text(SANDBOX.format(root=str(folder)))
+    env = dict(os.environ)
+    env.update({
+        "HOME": str(folder), "IPYTHONDIR": str(ipython), "TMPDIR": str(folder / "tmp"),
+        "MPLCONFIGDIR": str(folder / ".matplotlib"), "XDG_CACHE_HOME": str(folder / ".cache"),
+        "XDG_CONFIG_HOME": str(folder / ".config"), "XDG_DATA_HOME": str(folder / ".local"),
+        "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+    })
+    (folder / "tmp").mkdir()
+    return env
+
+
+def _ask(client, code: str, expressions: dict[str, str]) -> dict:
+    """Run ``code`` silently and return the kernel's ``user_expressions`` (the grader's own channel)."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False, user_expressions=expressions,
+                               stop_on_error=False)
+    reply = client.wait_for_reply(msg_id)
+    return (reply or {}).get("content", {}).get("user_expressions", {}) or {}
+
+
+def _text(result: dict) -> str | None:
+    if not result or result.get("status") != "ok":
+        return None
+    try:
+        return ast.literal_eval(result.get("data", {}).get("text/plain", ""))
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _error_of(cell) -> str | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename')}: {out.get('evalue')}"
+    return None
+
+
+def run_submission(nb, expect: Expected, timeout: float) -> tuple[dict, dict, dict, str | None]:
+    """Execute ``nb`` sandboxed; return (answers, cell errors, kernel probe, fatal error)."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    answers: dict[str, tuple[str | None, str | None]] = {}   # q -> (encoded answer, why not)
+    errors: dict[str, str] = {}
+    probe: dict = {}
+    fatal = None
+    folder = Path(tempfile.mkdtemp(prefix="labsim-grade-"))
+    started = time.monotonic()
+    try:
+        env = _sandbox(folder)
+        client = NotebookClient(nb, timeout=int(timeout), kernel_name="python3", allow_errors=True,
+                                record_timing=False, resources={"metadata": {"path": str(folder)}},
+                                timeout_func=lambda cell: max(1, int(timeout - (time.monotonic() - started))))
+        with client.setup_kernel(env=env, cwd=str(folder)):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    fatal = f"timed out after {timeout:.0f} s (cell {index + 1} was still running)"
+                    break
+                except DeadKernelError:
+                    fatal = f"the kernel died while running cell {index + 1}"
+                    break
+                calls = {q: expr for q, expr in check_calls(cell.source) if q in expect.exercises}
+                if not calls:
+                    continue
+                error = _error_of(cell)
+                for q in calls:
+                    errors.pop(q, None)
+                    if error:
+                        errors[q] = error
+                encoder = f"_labsim_answer_{secrets.token_hex(8)}"
+                asked = {q: f"{encoder}(({expr}))" for q, expr in calls.items()}
+                replies = _ask(client, _ENCODER.format(name=encoder), asked)
+                for q in calls:
+                    reply = replies.get(q, {})
+                    text = _text(reply)
+                    why = None if text is not None else (
+                        f"{reply.get('ename')}: {reply.get('evalue')}" if reply.get("status") == "error"
+                        else "the kernel gave no value")
+                    answers[q] = (text, why)
+            if fatal is None:
+                name = f"_labsim_probe_{secrets.token_hex(8)}"
+                reply = _ask(client, _PROBE.format(name=name, exercises=expect.modules), {"probe": f"{name}()"})
+                text = _text(reply.get("probe", {}))
+                try:
+                    probe = json.loads(text) if text else {"error": "the kernel did not answer the probe"}
+                except ValueError:
+                    probe = {"error": "the kernel's answer to the probe is unreadable"}
+    except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as exc:
+        fatal = fatal or f"the kernel failed: {exc}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return answers, errors, probe, fatal
+
+
+def _feedback(text: str, q: str) -> str:
+    return re.sub(r"^\[\w+\] (Correct|Not yet)\. ?", "", text.strip())
+
+
+def grade(path: Path, root: Path = Path("notebooks"), timeout: float = 600, notebook: str | None = None,
+          student: str | None = None) -> Report:
+    """Grade one submission against the course in ``root`` (its ``source`` folder)."""
+    import nbformat
     path = Path(path)
+    report = Report(file=str(path), student=student or path.stem)
+    started = time.monotonic()
+    sources = course_sources(root)
+    if not sources:
+        raise LabsimError(f"no course sources in {Path(root) / 'source'}: pass --root, the course's notebooks folder")
     try:
         nb = nbformat.read(str(path), as_version=4)
-    except (OSError, ValueError, json.JSONDecodeError) as exc:
-        raise LabsimError(f"cannot read notebook {str(path)!r}: {exc}") from None
-    nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            record_timing=False, resources={"metadata": {"path": str(path.parent.resolve())}})
-    client.execute()
-    return marks_from(nb)
+    except Exception as exc:   # noqa: BLE001 - any unreadable file is reported, not raised
+        nb, report.status = None, "error"
+        report.error = f"cannot read the notebook: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    try:
+        source = which_notebook(path, nb, sources, notebook)
+    except LabsimError as exc:
+        report.status, report.error = "error", report.error or str(exc)
+        return report
+    expect = expected(source)
+    report.notebook = source.stem
+    answers, errors, probe, present = {}, {}, {}, set()
+    if nb is not None:
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        present = {q for cell in code for q, _ in check_calls(cell)}
+        report.tampering = tampering_in(code, expect.exercises)
+        answers, errors, probe, fatal = run_submission(nb, expect, timeout)
+        if fatal:
+            report.status, report.error = "error", fatal
+        if "error" in probe:
+            report.tampering.append(probe["error"])
+        elif probe:
+            report.tampering += compare_probes(probe["where"], grader_probe(probe["modules"]))
+        if report.tampering and report.status != "error":
+            report.status = "tampered"
+        report.reflections = reflections(nb, expect)
+    for q in expect.exercises:
+        report.marks.append(_mark(q, expect, answers, errors, report, q in present))
+    report.seconds = time.monotonic() - started
+    return report
 
 
-def table(marks: list[Mark], name: str) -> str:
-    width = max([len("exercise")] + [len(m.exercise) for m in marks])
-    lines = [f"{name}: {sum(m.passed for m in marks)}/{len(marks)} exercises passed", "",
-             f"{'exercise':<{width}}  passed  feedback"]
-    for m in marks:
-        feedback = m.feedback if len(m.feedback) <= 90 else m.feedback[:89] + "…"
+def _mark(q: str, expect: Expected, answers: dict, errors: dict, report: Report, present: bool) -> Mark:
+    if not present:
+        return Mark(q, False, f"not done: no {q}.check(...) cell in the submission (deleted or edited)", "not done")
+    if q not in answers:
+        why = f"the run stopped before it ({report.error})" if report.error else "its cell did not run"
+        return Mark(q, False, f"not done: {why}", "not done")
+    text, why = answers[q]
+    if q in errors:
+        return Mark(q, False, f"not done: its cell raised {errors[q]}", "not done")
+    if text is None:
+        return Mark(q, False, f"not done: the grader could not read the answer ({why})", "not done")
+    try:
+        value = decode(json.loads(text))
+    except (ValueError, TypeError, KeyError) as exc:
+        return Mark(q, False, f"not done: the answer is not a plain value ({exc})", "not done")
+    passed, said = exercise_object(expect.modules[q]).judge(value)
+    feedback = _feedback(said, q)
+    if report.tampering:
+        verdict = "would pass" if passed else "would not pass"
+        return Mark(q, False, f"tampered: {report.tampering[0]}; the answer alone {verdict}", "tampered",
+                    repr(value))
+    return Mark(q, passed, feedback, "graded", repr(value))
+
+
+def reflections(nb, expect: Expected) -> list[Reflection]:
+    by_id = {c.get("id"): c for c in nb.cells if c.cell_type == "markdown"}
+    found = []
+    for cell_id, question, placeholder in expect.reflections:
+        cell = by_id.get(cell_id)
+        if cell is None:
+            found.append(Reflection(cell_id, question, "", "missing"))
+        elif cell.source.strip() == placeholder:
+            found.append(Reflection(cell_id, question, "", "not answered"))
+        else:
+            found.append(Reflection(cell_id, question, cell.source.strip(), "answered"))
+    return found
+
+
+# --- a folder of submissions --------------------------------------------------------------------
+
+
+def submissions(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def student_of(path: Path, folder: Path) -> str:
+    """``alice`` for ``folder/alice/03_x.ipynb``; the file's name for ``folder/alice_03.ipynb``."""
+    rel = path.relative_to(folder)
+    return rel.parts[0] if len(rel.parts) > 1 else path.stem
+
+
+def grade_folder(folder: Path, root: Path, timeout: float, notebook: str | None = None, progress=None) -> list[Report]:
+    paths = submissions(folder)
+    reports = []
+    for number, path in enumerate(paths, start=1):
+        if progress:
+            progress(number - 1, len(paths), str(path.relative_to(folder)))
+        try:
+            reports.append(grade(path, root, timeout, notebook, student_of(path, folder)))
+        except LabsimError as exc:
+            reports.append(Report(str(path), student_of(path, folder), status="error", error=str(exc)))
+    if progress:
+        progress(len(paths), len(paths), "done")
+    return reports
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def table(report: Report, name: str | None = None) -> str:
+    name = name or Path(report.file).name
+    if report.notebook is None:
+        return f"{name}: not graded: {report.error}"
+    lines = [f"{name} (notebook {report.notebook}): {report.score}/{len(report.marks)} exercises passed"]
+    if report.status == "tampered":
+        lines.append("TAMPERED: " + "; ".join(report.tampering[:5]) + (" ..." if len(report.tampering) > 5 else ""))
+    if report.error:
+        lines.append(f"ERROR: {report.error}")
+    width = max([len("exercise")] + [len(m.exercise) for m in report.marks])
+    lines += ["", f"{'exercise':<{width}}  passed  feedback"]
+    for m in report.marks:
+        first = m.feedback.splitlines()[0] if m.feedback else ""
+        feedback = first if len(first) <= 90 else first[:89] + "…"
         lines.append(f"{m.exercise:<{width}}  {'yes' if m.passed else 'no':<6}  {feedback}")
+    if report.reflections:
+        lines += ["", "reflections"]
+        for r in report.reflections:
+            question = r.question.splitlines()[-1] if r.question else r.id
+            lines.append(f"- {question}")
+            lines.append(f"  {r.answer if r.status == 'answered' else '(' + r.status + ')'}")
     return "\n".join(lines)
 
 
-def as_json(marks: list[Mark]) -> list[dict]:
-    return [asdict(m) for m in marks]
+def as_json(report: Report) -> dict:
+    data = asdict(report)
+    data["score"], data["out_of"] = report.score, len(report.marks)
+    data["seconds"] = round(report.seconds, 1)
+    return data
+
+
+CSV_COLUMNS = ("student", "notebook", "file", "item", "kind", "passed", "status", "detail")
+
+
+def csv_rows(reports: list[Report]):
+    for r in reports:
+        if r.error and not r.marks:
+            yield (r.student, r.notebook or "", r.file, "", "error", "", "error", r.error)
+            continue
+        for m in r.marks:
+            yield (r.student, r.notebook, r.file, m.exercise, "exercise", "yes" if m.passed else "no", m.status,
+                   m.feedback.splitlines()[0] if m.feedback else "")
+        for ref in r.reflections:
+            yield (r.student, r.notebook, r.file, ref.id, "reflection", "", ref.status, ref.answer)
+        if r.error:
+            yield (r.student, r.notebook, r.file, "", "error", "", "error", r.error)
