@@ -244,6 +244,8 @@ def {name}():
                 for key, member in list(vars(value).items()):
                     if isinstance(member, (types.FunctionType, staticmethod, classmethod)):
                         out[f"{{modname}}.{{attr}}.{{key}}"] = where(getattr(member, "__func__", member))
+                    elif isinstance(member, property):
+                        out[f"{{modname}}.{{attr}}.{{key}}"] = where(member.fget)
             elif type(value).__module__.startswith("labsim.teaching"):
                 for key, member in list(vars(value).items()):
                     if callable(member):

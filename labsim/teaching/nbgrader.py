@@ -124,10 +124,8 @@ def judge_record(module: str, name: str, outputs) -> tuple[bool, str]:
     return passed, said.strip().splitlines()[0] if said.strip() else ""
 
 
-try:
-    from nbconvert.preprocessors import Preprocessor
-except ImportError:   # pragma: no cover - nbconvert comes with nbgrader
-    Preprocessor = object
+from nbconvert.preprocessors import Preprocessor   # noqa: E402 - nbconvert comes with Jupyter
+from traitlets import Bool   # noqa: E402
 
 
 class JudgeAnswers(Preprocessor):
@@ -137,6 +135,9 @@ class JudgeAnswers(Preprocessor):
     which nbgrader scores as zero; a kernel's ``execute_result`` (nbgrader's partial credit) is
     dropped, so the kernel cannot award itself points.
     """
+
+    #: nbconvert runs a preprocessor only when it is enabled; this one always must be
+    enabled = Bool(True)
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -149,10 +150,9 @@ class JudgeAnswers(Preprocessor):
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "execute_result"]
         if not passed:
             from nbformat.v4 import new_output
-            cell.outputs.append(new_output("error", ename="AssertionError",
-                                           evalue=f"labsim's grader: {call[1]} is not passed: {said}",
-                                           traceback=[f"AssertionError: labsim's grader: {call[1]} is not passed: "
-                                                      f"{said}"]))
+            said = f"labsim's grader: {meta.get('grade_id') or call[1]} is not passed: {said}"
+            cell.outputs.append(new_output("error", ename="AssertionError", evalue=said,
+                                           traceback=[f"AssertionError: {said}"]))
         return cell, resources
 
 
