@@ -89,6 +89,7 @@ def test_check_calls_are_statements_not_comments():
     assert check_calls('q1.check(answer)\nq2.check({"a": 1})') == [("q1", "answer"), ("q2", "{'a': 1}")]
     assert check_calls('print("[q1] Correct.")  # q1.check(answer)\n"q2.check(x)"') == []
     assert check_calls("%matplotlib inline\nq3.check(x)") == [("q3", "x")]
+    assert check_calls("q4.check(*xs, why=y, **more)") == [("q4", "*xs, why=y, **more")]
 
 
 def test_decode_refuses_anything_but_plain_values():
@@ -173,11 +174,14 @@ def test_forgeries_score_zero(course, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
-    """grade DIR --csv: one row per student and exercise; invalid JSON and an endless loop are reported, not fatal."""
+    """grade DIR --csv: one row per student and exercise; invalid JSON, an endless loop and a dead kernel are
+    reported, and the others graded."""
     write(tmp_path / "alice", f"{STEM}.ipynb", notebook(course, "solution"))
     write(tmp_path / "bob", f"{STEM}.ipynb", "{ this is not a notebook")
     write(tmp_path / "carol", f"{STEM}.ipynb",
           notebook(course, edit=lambda cells: setattr(cells[1], "source", "while True:\n    pass\n" + cells[1].source)))
+    write(tmp_path / "dave", f"{STEM}.ipynb",
+          notebook(course, "solution", edit=lambda cells: setattr(cells[2], "source", "import os\nos._exit(3)\n" + cells[2].source)))
     assert main(["grade", str(tmp_path), "--root", str(course), "--csv", "--timeout", "20"]) == 0
     captured = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(captured.out)))
@@ -191,8 +195,13 @@ def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
     carol = [r for r in rows if r["student"] == "carol"]
     assert carol[-1]["kind"] == "error" and carol[-1]["detail"].startswith("timed out after 20 s (cell 2")
     assert carol[0]["passed"] == "no" and "the run stopped before it" in carol[0]["detail"]
-    assert "[########################] 3/3 done" in captured.err
-    assert "2 of 3 notebooks could not be graded fully: " in captured.err
+    dave = [(r["item"], r["passed"], r["status"], r["detail"]) for r in rows if r["student"] == "dave"]
+    assert dave[0][:3] == ("q1", "yes", "graded")
+    assert dave[1] == ("q2", "no", "not done", "not done: the run stopped before it (the kernel died while running "
+                                               "cell 3)")
+    assert dave[-1][3] == "the kernel died while running cell 3"
+    assert "[########################] 4/4 done" in captured.err
+    assert "3 of 4 notebooks could not be graded fully: " in captured.err
 
 
 @pytest.mark.slow

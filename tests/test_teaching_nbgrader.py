@@ -86,7 +86,7 @@ def test_the_grader_not_the_kernel_decides():
         outputs = [nbformat.v4.new_output("stream", name="stdout", text="[q1] Correct.\n"), *extra]
         if value is not None:
             outputs.append(nbformat.v4.new_output("display_data", data={
-                MIME: {"exercise": "labsim.teaching.nb00.q1", "answer": encode(value)}}))
+                MIME: {"exercise": "labsim.teaching.nb00.q1", "answer": encode(((value,), {}))}}))
         return nbformat.v4.new_code_cell(source, metadata=meta, outputs=outputs)
 
     judge = JudgeAnswers()

@@ -82,11 +82,12 @@ class Exercise:
             print(f"[{self.id}] The worked solution opens after two real attempts ({made}; replacing ... "
                   f"counts, running the stub does not). Try {self.id}.hint() first.")
 
-    def judge(self, answer) -> tuple[bool, str]:
-        """Check ``answer`` on a fresh copy of this exercise, without printing: (passed, the check's text).
+    def judge(self, *args, **kwargs) -> tuple[bool, str]:
+        """Run the check on a fresh copy of this exercise, without printing: (passed, the check's text).
 
         The grader's hook (:mod:`labsim.teaching.grade`): the verdict is the check's own ``passed``,
         never a line read back from printed output, and this exercise's state is left untouched.
+        An answer the check cannot even take (a crash) is not passed.
         """
         import contextlib
         import copy
@@ -94,8 +95,11 @@ class Exercise:
         fresh = copy.deepcopy(self)
         fresh.passed, fresh.attempts = None, 0
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            fresh.check(answer)
+        try:
+            with contextlib.redirect_stdout(out):
+                fresh.check(*args, **kwargs)
+        except Exception as exc:   # noqa: BLE001 - any crash on a student's answer is a failed answer
+            return False, f"[{self.id}] Not yet. The check cannot take this answer: {type(exc).__name__}: {exc}"
         return fresh.passed is True, out.getvalue()
 
     def check(self, answer) -> None:  # pragma: no cover - each kind defines it

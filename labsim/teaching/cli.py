@@ -1,4 +1,4 @@
-"""``python -m labsim build-notebooks`` and ``python -m labsim grade``."""
+"""``python -m labsim build-notebooks``, ``grade`` and ``export-nbgrader``."""
 
 from __future__ import annotations
 

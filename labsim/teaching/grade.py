@@ -99,20 +99,36 @@ def _python(code: str):
 
 
 def check_calls(code: str) -> list[tuple[str, str]]:
-    """``[(exercise, argument expression)]`` for each top-level ``qN.check(EXPR)`` statement of a cell.
+    """``[(exercise, its arguments as source text)]`` for each top-level ``qN.check(...)`` statement of a cell.
 
-    >>> check_calls('answer = 1\\nq1.check(answer)\\nprint("[q2] Correct.")  # q2.check(x)')
-    [('q1', 'answer')]
+    >>> check_calls('answer = 1\\nq1.check(answer)\\nprint("[q2] Correct.")  # q2.check(x)\\nq3.check(a, why=b)')
+    [('q1', 'answer'), ('q3', 'a, why=b')]
     """
     tree = _python(code)
     found = []
     for stmt in tree.body if tree else []:
         call = stmt.value if isinstance(stmt, ast.Expr) else None
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "check"
-                and isinstance(call.func.value, ast.Name) and CHECK_ID.match(call.func.value.id)
-                and len(call.args) == 1 and not call.keywords):
-            found.append((call.func.value.id, ast.unparse(call.args[0])))
+                and isinstance(call.func.value, ast.Name) and CHECK_ID.match(call.func.value.id)):
+            arguments = [ast.unparse(a) for a in call.args] + [
+                f"{k.arg}={ast.unparse(k.value)}" if k.arg else f"**{ast.unparse(k.value)}" for k in call.keywords]
+            found.append((call.func.value.id, ", ".join(arguments)))
     return found
+
+
+def arguments_value(value) -> tuple[tuple, dict]:
+    """The ``(args, kwargs)`` a recorded answer holds, checked for shape."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], tuple)
+            and isinstance(value[1], dict) and all(isinstance(k, str) for k in value[1])):
+        raise ValueError("not the arguments of a check")
+    return value
+
+
+def shown(args: tuple, kwargs: dict) -> str:
+    """The answer as the student wrote it: ``'blocked'``, or every argument when there are several."""
+    if len(args) == 1 and not kwargs:
+        return repr(args[0])
+    return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
 def expected(source: Path) -> Expected:
@@ -443,7 +459,7 @@ def run_submission(nb, expect: Expected, timeout: float) -> tuple[dict, dict, di
                     if error:
                         errors[q] = error
                 encoder = f"_labsim_answer_{secrets.token_hex(8)}"
-                asked = {q: f"{encoder}(({expr}))" for q, expr in calls.items()}
+                asked = {q: f"{encoder}((lambda *a, **k: (a, k))({expr}))" for q, expr in calls.items()}
                 replies = _ask(client, _ENCODER.format(name=encoder), asked)
                 for q in calls:
                     reply = replies.get(q, {})
@@ -526,16 +542,16 @@ def _mark(q: str, expect: Expected, answers: dict, errors: dict, report: Report,
     if text is None:
         return Mark(q, False, f"not done: the grader could not read the answer ({why})", "not done")
     try:
-        value = decode(json.loads(text))
-    except (ValueError, TypeError, KeyError) as exc:
+        args, kwargs = arguments_value(decode(json.loads(text)))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return Mark(q, False, f"not done: the answer is not a plain value ({exc})", "not done")
-    passed, said = exercise_object(expect.modules[q]).judge(value)
+    value = shown(args, kwargs)
+    passed, said = exercise_object(expect.modules[q]).judge(*args, **kwargs)
     feedback = _feedback(said, q)
     if report.tampering:
         verdict = "would pass" if passed else "would not pass"
-        return Mark(q, False, f"tampered: {report.tampering[0]}; the answer alone {verdict}", "tampered",
-                    repr(value))
-    return Mark(q, passed, feedback, "graded", repr(value))
+        return Mark(q, False, f"tampered: {report.tampering[0]}; the answer alone {verdict}", "tampered", value)
+    return Mark(q, passed, feedback, "graded", value)
 
 
 def reflections(nb, expect: Expected) -> list[Reflection]:

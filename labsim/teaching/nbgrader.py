@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 from ..errors import LabsimError
-from .grade import CHECK_ID, check_calls, decode
+from .grade import CHECK_ID, arguments_value, check_calls, decode
 from .source import _marker, parse_source
 
 MIME = "application/vnd.labsim.answer+json"
@@ -71,7 +71,7 @@ def encode(value) -> str:
     return namespace["encode"](value)
 
 
-def hidden_test(module: str, name: str, answer) -> None:
+def hidden_test(module: str, name: str, *args, **kwargs) -> None:
     """The hidden test of one exercise: record the answer for :class:`JudgeAnswers`, then check it here too.
 
     The check here only lets ``nbgrader autograde`` run without labsim's preprocessor and
@@ -82,13 +82,13 @@ def hidden_test(module: str, name: str, answer) -> None:
     from IPython.display import display
     exercise = f"{module}.{name}"
     try:
-        record = {"exercise": exercise, "answer": encode(answer)}
+        record = {"exercise": exercise, "answer": encode((args, kwargs))}
     except TypeError as exc:
         record = {"exercise": exercise, "answer": None, "why": str(exc)}
     display({MIME: record, "text/plain": f"labsim: the answer to {name} is recorded for the grader"}, raw=True)
     if record["answer"] is None:
         raise AssertionError(record["why"])
-    passed, said = getattr(importlib.import_module(module), name).judge(answer)
+    passed, said = getattr(importlib.import_module(module), name).judge(*args, **kwargs)
     assert passed, said.strip().splitlines()[0]
 
 
@@ -103,7 +103,7 @@ def hidden_call(source: str) -> tuple[str, str] | None:
         return None
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hidden_test"
-                and len(node.args) == 3 and all(isinstance(a, ast.Constant) for a in node.args[:2])):
+                and len(node.args) >= 2 and all(isinstance(a, ast.Constant) for a in node.args[:2])):
             return node.args[0].value, node.args[1].value
     return None
 
@@ -117,10 +117,10 @@ def judge_record(module: str, name: str, outputs) -> tuple[bool, str]:
     if not records or not isinstance(records[-1].get("answer"), str):
         return False, "no answer reached the grader (the hidden test did not run to the end)"
     try:
-        value = decode(json.loads(records[-1]["answer"]))
+        args, kwargs = arguments_value(decode(json.loads(records[-1]["answer"])))
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return False, f"the recorded answer is not a plain value ({exc})"
-    passed, said = getattr(importlib.import_module(module), name).judge(value)
+    passed, said = getattr(importlib.import_module(module), name).judge(*args, **kwargs)
     return passed, said.strip().splitlines()[0] if said.strip() else ""
 
 

@@ -1,4 +1,4 @@
-"""labsim/teaching/solutions.py and the build's modes: worked solutions only in self-study, after real attempts."""
+"""labsim/teaching/solutions.py and build-notebooks --mode: worked solutions only in self-study, after real attempts."""
 
 import importlib
 import json
