@@ -231,3 +231,42 @@ def test_grade_says_which_notebooks_it_knows(course, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == (
         "homework.ipynb: not graded: cannot tell which course notebook 'homework.ipynb' is: name it after one of "
         "09_demo (e.g. alice/09_demo.ipynb) or pass --notebook")
+
+
+@pytest.mark.slow
+def test_the_issues_forgeries_of_notebook_03_score_zero(tmp_path, capsys):
+    """On the course's own notebook 03: printed verdicts, a first cell that replaces every check, deleted checks."""
+    from pathlib import Path
+
+    from labsim.teaching.grade import expected
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    source = next((root / "source").glob("03_*.py"))
+    exercises = expected(source).exercises
+    assert len(exercises) >= 4
+
+    def student(edit):
+        nb = make_notebook(source, "student")
+        edit(nb.cells)
+        return nb
+
+    def printed(cells):
+        for cell in cells:
+            for q, _ in check_calls(cell.source) if cell.cell_type == "code" else []:
+                cell.source = f'print("[{q}] Correct.")  # {q}.check(answer)'
+
+    def patched(cells):
+        first = next(c for c in cells if c.cell_type == "code" and "labsim.teaching.nb03" in c.source)
+        first.source += ("\nfor q in (" + ", ".join(exercises) + ",):\n"
+                         "    q.check = lambda a, q=q: print(f'[{q.id}] Correct.')")
+
+    def deleted(cells):
+        cells[:] = [c for c in cells if c.cell_type != "code" or not check_calls(c.source)]
+
+    for name, edit in [("printed", printed), ("patched", patched), ("deleted", deleted)]:
+        write(tmp_path / name, f"{source.stem}.ipynb", student(edit))
+    assert main(["grade", str(tmp_path), "--root", str(root), "--json"]) == 0
+    reports = {r["student"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {name: (r["score"], r["out_of"]) for name, r in reports.items()} == {
+        name: (0, len(exercises)) for name in ("printed", "patched", "deleted")}
+    assert reports["patched"]["status"] == "tampered"
+    assert {m["status"] for m in reports["printed"]["marks"]} == {"not done"}

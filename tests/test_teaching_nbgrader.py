@@ -189,3 +189,23 @@ def test_nbgrader_commands_on_the_export(tmp_path, capsys):
     feedback = (course / "feedback" / "half" / A / f"{A}.html").read_text()
     assert "You predicted clear; the simulator says blocked." in feedback
     print(f"nbgrader round trip: {time.perf_counter() - started:.0f} s")
+
+
+def test_every_course_exercise_becomes_a_graded_test(tmp_path, capsys):
+    """export-nbgrader on the course itself: one locked test cell with a hidden test per exercise of each source."""
+    from labsim.teaching.grade import expected
+    root = ROOT / "notebooks"
+    assert main(["export-nbgrader", str(tmp_path), "--root", str(root)]) == 0
+    capsys.readouterr()
+    for source in sorted((root / "source").glob("[0-9][0-9]_*.py")):
+        nb = nbformat.read(str(tmp_path / "source" / source.stem / f"{source.stem}.ipynb"), as_version=4)
+        nbformat.validate(nb)
+        tests = {gid: c for gid, c in cells_by_id(nb).items() if c.metadata.nbgrader["grade"]
+                 and c.cell_type == "code"}
+        assert sorted(tests) == sorted(expected(source).exercises), source.stem
+        for gid, cell in tests.items():
+            assert cell.metadata.nbgrader["locked"] and hidden_call(cell.source), (source.stem, gid)
+            assert "### BEGIN HIDDEN TESTS" in cell.source
+        answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+        assert answers and all("### BEGIN SOLUTION" in c.source for c in answers), source.stem
+    assert (tmp_path / "nbgrader_config.py").read_text().count("JudgeAnswers") == 2

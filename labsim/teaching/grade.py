@@ -483,7 +483,7 @@ def run_submission(nb, expect: Expected, timeout: float) -> tuple[dict, dict, di
     return answers, errors, probe, fatal
 
 
-def _feedback(text: str, q: str) -> str:
+def _feedback(text: str) -> str:
     return re.sub(r"^\[\w+\] (Correct|Not yet)\. ?", "", text.strip())
 
 
@@ -547,7 +547,7 @@ def _mark(q: str, expect: Expected, answers: dict, errors: dict, report: Report,
         return Mark(q, False, f"not done: the answer is not a plain value ({exc})", "not done")
     value = shown(args, kwargs)
     passed, said = exercise_object(expect.modules[q]).judge(*args, **kwargs)
-    feedback = _feedback(said, q)
+    feedback = _feedback(said)
     if report.tampering:
         verdict = "would pass" if passed else "would not pass"
         return Mark(q, False, f"tampered: {report.tampering[0]}; the answer alone {verdict}", "tampered", value)

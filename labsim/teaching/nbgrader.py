@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 from ..errors import LabsimError
-from .grade import CHECK_ID, arguments_value, check_calls, decode
+from .grade import arguments_value, check_calls, decode
 from .source import _marker, parse_source
 
 MIME = "application/vnd.labsim.answer+json"
@@ -272,4 +272,4 @@ def export(root: Path, out: Path, names: list[str] | None = None, course: str = 
     return written
 
 
-__all__ = ["export", "export_notebook", "hidden_test", "JudgeAnswers", "CHECK_ID"]
+__all__ = ["export", "export_notebook", "hidden_test", "JudgeAnswers"]
