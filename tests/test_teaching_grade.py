@@ -192,6 +192,7 @@ def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
     bob = [r for r in rows if r["student"] == "bob"]
     assert [(r["kind"], r["status"]) for r in bob] == [("exercise", "not done")] * 2 + [("error", "error")]
     assert bob[-1]["detail"].startswith("cannot read the notebook: ")
+    assert bob[0]["detail"] == "not done: the notebook could not be read"
     carol = [r for r in rows if r["student"] == "carol"]
     assert carol[-1]["kind"] == "error" and carol[-1]["detail"].startswith("timed out after 20 s (cell 2")
     assert carol[0]["passed"] == "no" and "the run stopped before it" in carol[0]["detail"]
@@ -201,7 +202,8 @@ def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
                                                "cell 3)")
     assert dave[-1][3] == "the kernel died while running cell 3"
     assert "[########################] 4/4 done" in captured.err
-    assert "3 of 4 notebooks could not be graded fully: " in captured.err
+    assert f"3 of 4 notebooks could not be graded fully: bob/{STEM}.ipynb, carol/{STEM}.ipynb, dave/{STEM}.ipynb" \
+        in captured.err
 
 
 @pytest.mark.slow

@@ -89,7 +89,7 @@ def cmd_grade(args) -> int:
     broken = [r for r in reports if r.status == "error"]
     if broken and path.is_dir():
         print(f"{len(broken)} of {len(reports)} notebooks could not be graded fully: "
-              + ", ".join(Path(r.file).name for r in broken), file=sys.stderr)
+              + ", ".join(str(Path(r.file).relative_to(path)) for r in broken), file=sys.stderr)
     return 0
 
 

@@ -525,6 +525,9 @@ def grade(path: Path, root: Path = Path("notebooks"), timeout: float = 600, note
             report.status = "tampered"
         report.reflections = reflections(nb, expect)
     for q in expect.exercises:
+        if nb is None:
+            report.marks.append(Mark(q, False, "not done: the notebook could not be read", "not done"))
+            continue
         report.marks.append(_mark(q, expect, answers, errors, report, q in present))
     report.seconds = time.monotonic() - started
     return report
