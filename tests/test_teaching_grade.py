@@ -180,8 +180,9 @@ def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
     write(tmp_path / "bob", f"{STEM}.ipynb", "{ this is not a notebook")
     write(tmp_path / "carol", f"{STEM}.ipynb",
           notebook(course, edit=lambda cells: setattr(cells[1], "source", "while True:\n    pass\n" + cells[1].source)))
-    write(tmp_path / "dave", f"{STEM}.ipynb",
-          notebook(course, "solution", edit=lambda cells: setattr(cells[2], "source", "import os\nos._exit(3)\n" + cells[2].source)))
+    def crash(cells):   # the kernel process ends in the middle of q2's cell
+        cells[2].source = "import os\nos._exit(3)\n" + cells[2].source
+    write(tmp_path / "dave", f"{STEM}.ipynb", notebook(course, "solution", edit=crash))
     assert main(["grade", str(tmp_path), "--root", str(course), "--csv", "--timeout", "20"]) == 0
     captured = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(captured.out)))
@@ -208,17 +209,34 @@ def test_a_folder_with_a_broken_notebook_as_csv(course, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_submission_cannot_write_outside_its_folder(course, tmp_path, capsys):
-    """The grader's folder is the kernel's home and working folder; writing elsewhere or starting a process fails."""
+    """The grader's folder is the kernel's home and working folder; writing elsewhere, starting a process or
+    signalling the grader is refused.
+
+    The submission reports what happened through its own answer to q1: "blocked" when every attempt
+    was refused and the folder of its own was usable, "clear" otherwise.
+    """
     outside = tmp_path / "outside.txt"
+    probe = f"""
+import os, pathlib, subprocess
+def refused(attempt):
+    try:
+        attempt()
+    except PermissionError:
+        return True
+    return False
+attempts = [lambda: open({str(outside)!r}, "w"), lambda: os.rename("inside.txt", {str(outside)!r}),
+            lambda: subprocess.run(["touch", {str(outside)!r}]), lambda: os.system("true"),
+            lambda: os.kill(os.getppid(), 0)]
+open("inside.txt", "w").write("fine")
+own = pathlib.Path.home() == pathlib.Path.cwd() and pathlib.Path("inside.txt").exists()
+answer = "blocked" if all(refused(a) for a in attempts) and own else "clear"
+q1.check(answer)
+"""
     def escape(cells):
-        cells[0].source += (f"\ntry:\n    open({str(outside)!r}, 'w').write('x')\nexcept PermissionError as e:\n"
-                            f"    print('refused:', e)\nimport os, pathlib\nopen('inside.txt', 'w').write('fine')\n"
-                            f"print(pathlib.Path.home() == pathlib.Path.cwd())\n"
-                            f"import subprocess\nsubprocess.run(['touch', {str(outside)!r}])")
-        answer(cells, 1, "blocked")
+        cells[1].source = probe
     report = grade_json(course, write(tmp_path, f"{STEM}.ipynb", notebook(course, edit=escape)), capsys)
     assert not outside.exists()
-    assert marks(report)["q1"] == (True, "graded")
+    assert marks(report)["q1"] == (True, "graded") and report["marks"][0]["answer"] == "'blocked'"
 
 
 def test_grade_refuses_a_missing_file(course, capsys):

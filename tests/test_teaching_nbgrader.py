@@ -65,7 +65,8 @@ def test_export_marks_answers_tests_and_reflections(tmp_path):
     assert list(cells)[:4] == ["q1_answer", "q1", "q2_answer", "q2"] and list(cells)[4].startswith("reflection_")
     assert cells["q1_answer"].source == ('answer = ...   # one of: "protected", "clear", "exposed", "impersonated", '
                                          '"blocked"\n### BEGIN SOLUTION\nanswer = "blocked"\n### END SOLUTION')
-    assert cells["q1_answer"].metadata.nbgrader["solution"] and not cells["q1_answer"].metadata.nbgrader["grade"]
+    answer_cell = cells["q1_answer"].metadata.nbgrader
+    assert answer_cell["solution"] and not answer_cell["grade"]
     assert cells["q2"].source == ("q2.check(answer)\n### BEGIN HIDDEN TESTS\nfrom labsim.teaching.nbgrader import "
                                   "hidden_test\nhidden_test('labsim.teaching.nb01', 'q3', answer)\n### END HIDDEN TESTS")
     assert cells["q2"].metadata.nbgrader == {"grade": True, "grade_id": "q2", "locked": True, "points": 1,

@@ -7,8 +7,8 @@
    cell counts as not done.
 2. The submission runs in a fresh kernel, in a temporary folder the grader makes for it (its
    working folder and ``HOME``); a hook installed before the first cell refuses writes outside
-   that folder and new processes (:data:`SANDBOX`). Errors in one cell do not stop the rest;
-   a per-notebook time limit stops an endless loop.
+   that folder, new processes and signals to other processes (:data:`SANDBOX`). Errors in one
+   cell do not stop the rest; a per-notebook time limit stops an endless loop.
 3. After each cell that calls ``qN.check(EXPR)``, the grader asks the kernel for the value of
    ``EXPR`` through the Jupyter protocol's ``user_expressions`` (a reply to the grader's own
    request, which nothing a cell prints can reach), as a plain value (text, number, dict, set ...).
@@ -345,7 +345,7 @@ def compare_probes(kernel: dict, mine: dict) -> list[str]:
 # --- running a submission ----------------------------------------------------------------------
 
 #: Installed in the kernel (an IPython startup file) before the first cell: an audit hook, which
-#: Python cannot remove, that refuses writes outside the submission's folder and new processes.
+#: Python cannot remove, that refuses writes outside the folder, new processes and signals to others.
 SANDBOX = '''
 import os as _os, sys as _sys
 def _labsim_sandbox(root=_os.path.realpath({root!r})):
@@ -375,6 +375,8 @@ def _labsim_sandbox(root=_os.path.realpath({root!r})):
                                           f"{{path}}")
         elif event in NEVER:
             raise PermissionError(f"labsim grade: a submission may not start processes ({{event}})")
+        elif event in ("os.kill", "os.killpg") and args and args[0] not in (os.getpid(), 0):
+            raise PermissionError(f"labsim grade: a submission may not signal other processes ({{event}})")
     _sys.addaudithook(hook)
 _labsim_sandbox()
 del _labsim_sandbox, _os, _sys
