@@ -13,7 +13,7 @@ import pytest
 
 from labsim.cli import main
 from labsim.teaching.build import make_notebook
-from labsim.teaching.grade import check_calls, decode, tampering_in
+from labsim.teaching.submission import check_calls
 
 SOURCE = '''# %%
 from labsim.teaching.nb00 import q1
@@ -82,31 +82,6 @@ def answer(cells, index, value):
 
 def marks(report):
     return {m["exercise"]: (m["passed"], m["status"]) for m in report["marks"]}
-
-
-def test_check_calls_are_statements_not_comments():
-    """Only a real qN.check(EXPR) statement counts; one in a comment or a string does not."""
-    assert check_calls('q1.check(answer)\nq2.check({"a": 1})') == [("q1", "answer"), ("q2", "{'a': 1}")]
-    assert check_calls('print("[q1] Correct.")  # q1.check(answer)\n"q2.check(x)"') == []
-    assert check_calls("%matplotlib inline\nq3.check(x)") == [("q3", "x")]
-    assert check_calls("q4.check(*xs, why=y, **more)") == [("q4", "*xs, why=y, **more")]
-
-
-def test_decode_refuses_anything_but_plain_values():
-    assert decode({"ellipsis": True}) is ...
-    assert decode({"tuple": [{"value": 1}, {"frozenset": [{"value": "a"}]}]}) == (1, frozenset({"a"}))
-    with pytest.raises(ValueError):
-        decode({"object": "os.system"})
-    with pytest.raises(ValueError):
-        decode({"value": [1, 2]})
-
-
-def test_tampering_in_code_names_the_cell():
-    cells = ["import labsim.teaching.checks as c\nc.run = lambda *a, **k: None",
-             "from labsim.teaching.checks import Predict\nsetattr(Predict, 'check', print)",
-             "q1 = object()", "from unittest import mock", "answer = 'blocked'\nq1.check(answer)"]
-    assert tampering_in(cells, ["q1"]) == ["cell 1 assigns c.run", "cell 2 calls setattr on Predict",
-                                           "cell 3 rebinds q1", "cell 4 imports unittest.mock"]
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 from ..errors import LabsimError
-from .grade import arguments_value, check_calls, decode
+from .submission import arguments_value, check_calls, decode
 from .source import _marker, parse_source
 
 MIME = "application/vnd.labsim.answer+json"
@@ -65,7 +65,7 @@ c.Execute.timeout = {timeout}
 
 def encode(value) -> str:
     """The answer as tagged JSON, plain values only (the grader's :func:`~labsim.teaching.grade.decode` reads it)."""
-    from .grade import _ENCODER
+    from .submission import _ENCODER
     namespace: dict = {}
     exec(_ENCODER.format(name="encode"), namespace)   # noqa: S102 - our own text
     return namespace["encode"](value)
