@@ -265,3 +265,19 @@ def test_the_issues_forgeries_of_notebook_03_score_zero(tmp_path, capsys):
         name: (0, len(exercises)) for name in ("printed", "patched", "deleted")}
     assert reports["patched"]["status"] == "tampered"
     assert {m["status"] for m in reports["printed"]["marks"]} == {"not done"}
+
+
+def test_reflections_by_id_then_by_tag():
+    """A reflection is found by its cell id; a notebook whose ids were lost still answers by the tagged cells' order."""
+    from labsim.teaching.grade import Expected, reflections
+    expect = Expected("09_demo", [], {}, [("aaa", "Why?", "*Your answer:* ..."), ("bbb", "How?", "*Your answer:* ...")])
+    tag = {"tags": ["reflection"]}
+    kept = nbformat.from_dict({"cells": [
+        {"cell_type": "markdown", "id": "bbb", "metadata": tag, "source": "*Your answer:* ..."},
+        {"cell_type": "markdown", "id": "aaa", "metadata": tag, "source": "Because of the SPD."}]})
+    assert [(r.id, r.status, r.answer) for r in reflections(kept, expect)] == [
+        ("aaa", "answered", "Because of the SPD."), ("bbb", "not answered", "")]
+    lost = nbformat.from_dict({"cells": [
+        {"cell_type": "markdown", "metadata": tag, "source": "First."},
+        {"cell_type": "markdown", "metadata": {}, "source": "Not a reflection."}]})
+    assert [(r.status, r.answer) for r in reflections(lost, expect)] == [("answered", "First."), ("missing", "")]

@@ -1,4 +1,4 @@
-"""labsim/teaching/submission.py: reading a submission's check calls, answers and patches (the runs: test_teaching_grade)."""
+"""labsim/teaching/submission.py: a submission's check calls, answers and patches (whole runs: test_teaching_grade)."""
 
 import pytest
 

@@ -7,8 +7,9 @@
    cell counts as not done.
 2. The submission runs in a fresh kernel, in a temporary folder the grader makes for it (its
    working folder and ``HOME``); a hook installed before the first cell refuses writes outside
-   that folder, new processes and signals to other processes (:data:`~labsim.teaching.submission.SANDBOX`). Errors in one
-   cell do not stop the rest; a per-notebook time limit stops an endless loop.
+   that folder, new processes and signals to other processes
+   (:data:`~labsim.teaching.submission.SANDBOX`). Errors in one cell do not stop the rest; a
+   per-notebook time limit stops an endless loop.
 3. After each cell that calls ``qN.check(EXPR)``, the grader asks the kernel for the value of
    ``EXPR`` through the Jupyter protocol's ``user_expressions`` (a reply to the grader's own
    request, which nothing a cell prints can reach), as a plain value (text, number, dict, set ...).
@@ -220,10 +221,13 @@ def _mark(q: str, expect: Expected, answers: dict, errors: dict, report: Report,
 
 
 def reflections(nb, expect: Expected) -> list[Reflection]:
+    """The submission's answer to each reflection: by cell id, else the n-th cell tagged ``reflection``."""
     by_id = {c.get("id"): c for c in nb.cells if c.cell_type == "markdown"}
+    tagged = [c for c in nb.cells
+              if c.cell_type == "markdown" and "reflection" in c.get("metadata", {}).get("tags", [])]
     found = []
-    for cell_id, question, placeholder in expect.reflections:
-        cell = by_id.get(cell_id)
+    for n, (cell_id, question, placeholder) in enumerate(expect.reflections):
+        cell = by_id.get(cell_id) or (tagged[n] if n < len(tagged) else None)
         if cell is None:
             found.append(Reflection(cell_id, question, "", "missing"))
         elif cell.source.strip() == placeholder:
