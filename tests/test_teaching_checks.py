@@ -90,13 +90,17 @@ def test_reproduce_checks_the_problem_the_run_shows(capsys):
         Reproduce("q5", "t", scenario="fig1", problem="9z")
 
 
-def test_hint_and_solution_print(capsys):
-    """hint() and solution() print their text under the exercise id."""
+def test_hint_and_solution_print(capsys, monkeypatch, tmp_path):
+    """hint() prints its text under the exercise id; solution() never shows a text kept in the package.
+
+    (Worked solutions come from solutions.json beside the notebook: tests/test_teaching_modes.py.)
+    """
+    monkeypatch.chdir(tmp_path)
     q = Predict("q1", "t", hint_text="look at rule 3", solution_text="exposed, because ...", scenario="fig1")
     q.hint()
     q.solution()
-    assert said(capsys) == ("[q1] Hint: look at rule 3\n[q1] Solution: not yet. Make 2 more real attempts with "
-                            "q1.check(...) first; q1.hint() helps.\n")
+    assert said(capsys) == ("[q1] Hint: look at rule 3\n[q1] The worked solution opens after two real attempts (no "
+                            "answer yet; replacing ... counts, running the stub does not). Try q1.hint() first.\n")
     q.check(...)                      # a stub is not an attempt
     q.check("clear")
     q.check("blocked")

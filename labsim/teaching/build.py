@@ -5,6 +5,12 @@
 ``notebooks/solutions/NN_name.ipynb`` (worked solutions, checks say "Correct"), both executed
 with their outputs, so they read well on GitHub and nbval can compare them.
 ``--check`` only verifies that the committed notebooks still match their sources.
+
+``--mode`` picks how the student version is handed out (:data:`~labsim.teaching.solutions.MODES`):
+``self-study`` (the default) also writes ``notebooks/solutions.json`` from
+``notebooks/source/solutions.toml``, so ``qN.solution()`` shows a worked solution after two real
+attempts; ``graded`` writes none (and removes an old one), so no solution is in the student's
+files or kernel. Hints stay in both modes.
 """
 
 from __future__ import annotations
@@ -89,10 +95,16 @@ def execute(nb, cwd: Path, timeout: int = 300):
 
 
 def build(root: Path = Path("notebooks"), names: list[str] | None = None, run: bool = True,
-          log=print) -> list[Path]:
+          log=print, mode: str = "self-study") -> list[Path]:
     import nbformat
+
+    from .solutions import write_for_mode
     root = Path(root)
     written = []
+    # before the notebooks run, so that the kernels see the mode's files
+    solutions = write_for_mode(root, mode)
+    log(f"wrote {solutions} (self-study mode)" if solutions else
+        f"graded mode: no {root / 'solutions.json'}, qN.solution() says it is not available")
     for source in sources(root, names):
         for version in VERSIONS:
             nb = make_notebook(source, version)
@@ -108,13 +120,19 @@ def build(root: Path = Path("notebooks"), names: list[str] | None = None, run: b
             if size > MAX_BYTES:
                 raise LabsimError(f"{out} is {size} bytes; keep notebooks under 1 MB (drop large outputs)")
             written.append(out)
-    return written
+    return written + ([solutions] if solutions else [])
 
 
 def stale(root: Path = Path("notebooks")) -> list[str]:
     """Notebooks whose cells no longer match their source (or are missing)."""
     import nbformat
+    from .solutions import JSON_NAME, expected_json
+    root = Path(root)
     problems = []
+    want_json, have_json = expected_json(root), root / JSON_NAME
+    if want_json is not None and have_json.exists() and have_json.read_text(encoding="utf-8") != want_json:
+        problems.append(f"{have_json} does not match {root / 'source' / 'solutions.toml'} (run python -m labsim "
+                        "build-notebooks)")
     for source in sources(root):
         for version in VERSIONS:
             out = target(root, source, version)

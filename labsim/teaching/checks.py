@@ -46,26 +46,20 @@ SOLUTIONS_TOML = Path(__file__).resolve().parents[2] / "notebooks" / "source" / 
 
 
 def load_solutions(path: Path | None = None) -> dict[str, str]:
-    """Every worked solution, by key (``"03.q1"``).
+    """Every worked solution, by key (``"03.q1"``), for instructors and tests.
 
-    By default only ``solutions.json`` in the working folder (the notebook's), which a self-study
-    build writes and a graded build does not: a student's kernel never reads the TOML source.
-    Instructors and tests pass ``path`` (for example :data:`SOLUTIONS_TOML`).
+    ``path`` is a solutions.toml (for example :data:`SOLUTIONS_TOML`) or a ``solutions.json``
+    as build-notebooks writes it; by default the ``solutions.json`` in the working folder (the
+    notebook's), which a self-study build writes and a graded build does not.
     """
-    for candidate in ([Path(path)] if path else [Path.cwd() / "solutions.json"]):
-        if candidate is None or not candidate.exists():
-            continue
-        if candidate.suffix == ".json":   # {"mode": ..., "solutions": {...}}, as build-notebooks writes it
-            data = json.loads(candidate.read_text())
-            if data.get("mode") == "graded":
-                return {}
-            return dict(data.get("solutions", data))
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
-        return {key: table["text"].strip() for key, table in tomllib.loads(candidate.read_text()).items()}
-    return {}
+    from .solutions import find_json, load_toml
+    candidate = Path(path) if path else find_json()
+    if candidate is None or not candidate.exists():
+        return {}
+    if candidate.suffix == ".json":   # {"mode": ..., "solutions": {...}}
+        data = json.loads(candidate.read_text())
+        return {} if data.get("mode") == "graded" else dict(data.get("solutions", {}))
+    return {key: text.strip() for key, text in load_toml(candidate).items()}
 
 
 @dataclass
@@ -111,17 +105,40 @@ class Exercise:
         print(f"[{self.id}] Hint: {self.hint_text}")
 
     def solution(self) -> None:
-        """Show the worked solution, once the student has made two real attempts (self-study mode)."""
-        if self.attempts < 2 and not self.passed:
-            left = 2 - self.attempts
-            print(f"[{self.id}] Solution: not yet. Make {left} more real attempt{'s' if left > 1 else ''} with "
-                  f"{self.id}.check(...) first; {self.id}.hint() helps.")
-            return
-        text = self.solution_text or load_solutions().get(self.key, "")
-        if not text:
-            print(f"[{self.id}] Solution: not available here (graded mode, or no solutions file).")
-            return
-        print(f"[{self.id}] Solution: {text}")
+        """The worked solution, in self-study mode after two real attempts (or a correct one)."""
+        from .solutions import lookup
+        status, text = ("ok", self.solution_text) if self.solution_text else lookup(self)
+        if status == "graded":
+            print(f"[{self.id}] The worked solution is not available in graded mode: your answers are graded, "
+                  f"so solutions are not handed out. {self.id}.hint() still helps.")
+        elif status == "missing":
+            print(f"[{self.id}] No worked solution is recorded for this exercise.")
+        elif self.passed or self.attempts >= 2:
+            print(f"[{self.id}] Solution: {text}")
+        else:
+            made = "no answer yet" if not self.attempts else "1 attempt so far"
+            print(f"[{self.id}] The worked solution opens after two real attempts ({made}; replacing ... "
+                  f"counts, running the stub does not). Try {self.id}.hint() first.")
+
+    def judge(self, *args, **kwargs) -> tuple[bool, str]:
+        """Run the check on a fresh copy of this exercise, without printing: (passed, the check's text).
+
+        The grader's hook (:mod:`labsim.teaching.grade`): the verdict is the check's own ``passed``,
+        never a line read back from printed output, and this exercise's state is left untouched.
+        An answer the check cannot even take (a crash) is not passed.
+        """
+        import contextlib
+        import copy
+        import io
+        fresh = copy.deepcopy(self)
+        fresh.passed, fresh.attempts, fresh.wrong = None, 0, 0
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                fresh.check(*args, **kwargs)
+        except Exception as exc:   # noqa: BLE001 - any crash on a student's answer is a failed answer
+            return False, f"[{self.id}] Not yet. The check cannot take this answer: {type(exc).__name__}: {exc}"
+        return fresh.passed is True, out.getvalue()
 
     def check(self, answer) -> None:  # pragma: no cover - each kind defines it
         raise NotImplementedError
