@@ -69,7 +69,7 @@ def test_1a_the_attacker_can_also_take_over_a_bypassed_intranet_address():
 
 @pytest.mark.parametrize("text, settings, reason", [
     (TYPICAL, {"dnssec": True}, "fails validation"),
-    (LOCKED.replace("discard any", "bypass any"), {}, "travels under IPsec"),
+    (LOCKED.replace("discard any", "bypass any"), {}, "must arrive under IPsec"),
     (LOCKED, {}, "no address an attacker could hold is reached in clear"),
 ])
 def test_1a_is_not_found_when_answers_validate_dns_is_protected_or_nothing_is_clear(text, settings, reason):

@@ -72,6 +72,16 @@ class AuditContext:
         """The organisation's ranges that are private (RFC 1918 / unique local): where problem 3 lives."""
         return tuple(p for p in self.ranges if is_private(p.network_address))
 
+    @property
+    def dns_assumed(self) -> bool:
+        """True when neither the profile nor the configuration says where the DNS server is."""
+        return self.fact("dns_server").source.startswith("assumed")
+
+    def with_dns_server(self, address: Address, source: str) -> "AuditContext":
+        """The same context with the DNS server at ``address`` (one of the places an assumption tries)."""
+        facts = tuple(Fact(f.name, _show(address), source) if f.name == "dns_server" else f for f in self.facts)
+        return dataclasses.replace(self, dns_server=address, facts=facts)
+
     def rule_text(self, index: int) -> str:
         return f"{self.spd.rules[index]} ({self.origin(index).cite()})"
 
@@ -87,8 +97,15 @@ def resolve_context(policy: ImportedPolicy, profile: HostProfile) -> AuditContex
         source = profile.source_of(name)
         return (getattr(profile, name), f"set in {source}" if source != "flag" else "set by a flag") if source else None
 
+    if not profile.source_of("domain"):
+        inferred = _infer_domain(policy)
+        if inferred is not None:
+            profile = dataclasses.replace(profile, domain=inferred[0])
+            note("domain", inferred[0], inferred[1])
     for name in ("domain", "ca", "ipv6", "dnssec", "mobile", "dns_away", "stateful", "port", "service_port",
                  "broadcast_responders", "private_ranges"):
+        if name == "domain" and any(f.name == "domain" for f in facts):
+            continue
         note(name, getattr(profile, name), (given(name) or (None, "default"))[1])
 
     ranges = given("ranges") or _infer_ranges(policy)
@@ -145,6 +162,44 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "(none)" if value is None else str(value)
+
+
+def identity_domain(pattern: str) -> str | None:
+    """The DNS domain an identity belongs to: ``*.corp.example``, ``pc-c.corp.example`` and
+    ``alice@corp.example`` all give ``corp.example``; ``*``, addresses and bare names give None."""
+    text = pattern.strip().lower().rstrip(".")
+    if "@" in text:
+        text = "x." + text.rsplit("@", 1)[1]
+    if text.startswith("*."):
+        text = "x." + text[2:]
+    if "=" in text or ":" in text or "." not in text or "*" in text:
+        return None
+    try:
+        ipaddress.ip_address(text)
+        return None
+    except ValueError:
+        pass
+    domain = text.split(".", 1)[1]
+    return domain if "." in domain or len(domain) > 1 else None
+
+
+def _infer_domain(policy: ImportedPolicy):
+    """The domain most of the file's identities (peers' and our own) belong to, and where it was seen."""
+    seen: list[tuple[str, Origin]] = []
+    for spec in policy.pad or ():
+        domain = identity_domain(spec.pattern)
+        if domain:
+            seen.append((domain, spec.origin))
+    if policy.hints.name and identity_domain(policy.hints.name):
+        seen.append((identity_domain(policy.hints.name), policy.hints.name_origin))
+    if not seen:
+        return None
+    counts: dict[str, int] = {}
+    for domain, _ in seen:
+        counts[domain] = counts.get(domain, 0) + 1
+    best = max(counts, key=lambda d: (counts[d], -len(d)))
+    origin = next(o for d, o in seen if d == best)
+    return best, f"inferred from the identities in the file ({origin.cite()} ...)"
 
 
 def _infer_ranges(policy: ImportedPolicy):

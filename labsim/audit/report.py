@@ -15,7 +15,9 @@ from ..result import Result
 from .context import AuditContext
 from .plan import Evidence, Fix
 
-STATUSES = ("exposed", "not exposed", "not demonstrated", "not applicable")
+STATUSES = ("exposed", "not exposed", "not demonstrated", "could not decide", "not applicable")
+#: From the worst to the most reassuring: what a report shows when several cases were tried.
+SEVERITY = ("exposed", "not demonstrated", "could not decide", "not exposed", "not applicable")
 FORMAT_NAMES = {"strongswan": "strongSwan swanctl.conf", "xfrm": "Linux ip xfrm policies", "spd": "labsim SPD text"}
 
 
@@ -49,6 +51,7 @@ class Finding:
     counterexample: Counterexample | None = None
     fix: Fix | None = None
     note: str = ""
+    baseline: Counterexample | None = None    # the same world with no attacker: it must work for any verdict
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -67,7 +70,8 @@ class Finding:
                 "exposed": self.exposed, "why": self.why, "evidence": [e.to_json() for e in self.evidence],
                 "counterexample": self.counterexample.to_json(events) if self.counterexample else None,
                 "fix": self.fix.to_json() if self.fix and self.status != "not applicable" else None,
-                "note": self.note or None}
+                "note": self.note or None,
+                "baseline": self.baseline.to_json(events) if self.baseline else None}
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,9 @@ def render_text(report: AuditReport, width: int = 100) -> str:
             r = f.counterexample.result
             problem = f", problem {r.problem}" if r.problem == f.problem else ""
             label = "counterexample" if f.status in ("exposed", "not demonstrated") else "the same attack, tried"
+            if f.baseline is not None:
+                b = f.baseline.result
+                out += _wrap(f"baseline (no attacker): {b.outcome}: {b.explanation}", width, 6)
             out += _wrap(f"{label}: " + " ".join(f.counterexample.story), width, 6)
             out += _wrap(f"simulator: {r.outcome}{problem}"
                          f"{' (the attack succeeded)' if r.attack_succeeded else ''}: {r.explanation}", width, 6)
@@ -187,4 +194,4 @@ def _wrap(text: str, width: int, indent: int, hang: int | None = None) -> list[s
                          break_long_words=False, break_on_hyphens=False) or [""]
 
 
-__all__ = ["AuditReport", "Finding", "Counterexample", "RuleAnomaly", "STATUSES", "render_text"]
+__all__ = ["AuditReport", "Finding", "Counterexample", "RuleAnomaly", "STATUSES", "SEVERITY", "render_text"]

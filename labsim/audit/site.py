@@ -84,7 +84,9 @@ class Site:
         self.ca = CertificateAuthority.create(profile.ca, seed)
         domains = {profile.domain} | {n.split(".", 1)[1] for n in (*names, ctx.host_name) if "." in n}
         self.zones = [Zone(d, seed, signed=profile.dnssec) for d in sorted(domains)]
-        self.reverse = [Zone(_reverse_origin(p), seed, signed=profile.dnssec) for p in ctx.ranges if p.version == 4]
+        # A stack that checks names by secure reverse DNS needs signed reverse zones (section 5.2).
+        signed_reverse = profile.dnssec or ctx.name_check == "secure_reverse_dns"
+        self.reverse = [Zone(_reverse_origin(p), seed, signed=signed_reverse) for p in ctx.ranges if p.version == 4]
         world.directory = Directory([*self.zones, *self.reverse])
         self.ns = self.add("ns", [ctx.dns_server], "dns", fqdn=f"ns.{profile.domain}")
         DnsServer(self.ns, zones=[*self.zones, *self.reverse], delay_us=SLOW_DNS_DELAY_US if slow_dns else DNS_DELAY_US)
@@ -158,9 +160,10 @@ class Site:
 def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Spd:
     """A peer's SPD: the audited host's rules as seen from the other end, then BYPASS for the rest.
 
-    A PROTECT rule is mirrored for all traffic with the host, whatever its ports: the peer
-    then answers every IKE exchange the host starts and protects every reply, so the only
-    decisions in a counterexample are the audited host's own.
+    A PROTECT rule is mirrored for all traffic with the host, whatever its ports and in both
+    directions (even when the host's own rule is outbound only): the peer then answers every
+    IKE exchange the host starts and protects every reply, so the only decisions in a
+    counterexample are the audited host's own.
     """
     swap = {"in": "out", "out": "in", "both": "both"}
     rules = []
@@ -178,7 +181,7 @@ def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Sp
             wide = rule.action == "protect"
             rules.append(Rule(rule.action, remote=AddressTerm(prefix=ipaddress.ip_network(own)),
                               proto=None if wide else rule.proto, lport=None if wide else rule.rport,
-                              rport=None if wide else rule.lport, direction=swap[rule.direction]))
+                              rport=None if wide else rule.lport, direction="both" if wide else swap[rule.direction]))
     rules.append(Rule("bypass"))
     return Spd(tuple(rules))
 

@@ -40,13 +40,22 @@ def _short(name: str) -> str:
     return name.split(".")[0]
 
 
-def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0) -> Built:
-    """Problem 1a (section 4.2): a forged DNS answer sends the connection to a BYPASS address."""
-    site = Site(ctx, "audit: DNS spoofing (problem 1a)", seed, slow_dns=True, names=(server.name,))
+def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0, honest: bool = False) -> Built:
+    """Problem 1a (section 4.2): a forged DNS answer sends the connection to a BYPASS address.
+
+    ``honest=True`` builds the baseline: the same world with no attacker, where the host
+    must reach the server the way its policy intends.
+    """
+    site = Site(ctx, "audit: DNS spoofing (problem 1a)" + (", baseline" if honest else ""), seed, slow_dns=True,
+                names=(server.name,))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
     ServerApp(real, server.port, b"200 OK: here are the salaries")
+    if honest:
+        ClientApp(host, server.name, server.port)
+        return Built(world, (f"Baseline: {host.name} connects to {server.name} ({server.address}) on port "
+                             f"{server.port}, with no attacker anywhere.",))
     attacker_at = ipaddress.ip_address(attacker_at)
     inside = site.network_for(attacker_at) == "intranet"
     attacker = site.attacker("attacker", [attacker_at])
@@ -68,13 +77,23 @@ def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0) 
     return Built(world, tuple(story))
 
 
-def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0) -> Built:
-    """Problem 1b (section 5.1): an insider certified by the same CA answers for the server's address."""
+def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0, honest: bool = False) -> Built:
+    """Problem 1b (section 5.1): an insider certified by the same CA answers for the server's address.
+
+    ``honest=True`` builds the baseline: no insider, the host must reach the real server.
+    """
     insider_name = f"pc-c.{ctx.profile.domain}" if _short(server.name) != "pc-c" else f"pc-d.{ctx.profile.domain}"
-    site = Site(ctx, "audit: identifier mismatch (problem 1b)", seed, names=(server.name, insider_name))
+    site = Site(ctx, "audit: identifier mismatch (problem 1b)" + (", baseline" if honest else ""), seed,
+                names=(server.name, insider_name))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
+    if honest:
+        ServerApp(real, server.port, b"200 OK: here are the salaries")
+        ClientApp(host, server.name, server.port, verify_peer=ctx.name_check == "application",
+                  expected_issuer=ctx.profile.ca)
+        return Built(world, (f"Baseline: {host.name} connects to {server.name} ({server.address}), with no "
+                             "insider and honest DNS.",))
     insider = site.add(_short(insider_name), [insider_at], "insider", fqdn=insider_name, malicious=True)
     site.ipsec(insider)
     # The insider configures whatever works: IPsec with the host, whatever the host's policy says about it.

@@ -1,0 +1,107 @@
+"""labsim/audit/auditor.py and context.py: no "not exposed" on a guess, on a run that did not work, or on open answers.
+
+Each test is built from a minimal file of the shape that misled the audit on real
+configurations (issue 13): outbound-only policies, an unstated DNS server, a
+group-authentication file whose identities name another domain than the default.
+"""
+
+import pytest
+
+from labsim.audit import audit_text
+
+#: Outbound-only protection, as libreswan's on-demand and opportunistic dumps show it.
+OUT_ONLY = """\
+src 10.1.0.5/32 dst 10.1.0.0/16
+\tdir out priority 1000 ptype main
+\ttmpl src 0.0.0.0 dst 0.0.0.0
+\t\tproto esp reqid 1 mode transport
+"""
+
+#: Group authentication for a company whose names are under corp.example.
+GROUP = """\
+connections {
+  corp {
+    remote_addrs = %any
+    local { certs = pc-a.pem
+            id = pc-a.corp.example }
+    remote { id = *.corp.example
+             cacerts = corp-ca.pem }
+    children { corp { mode = transport
+                      remote_ts = 10.1.0.0/16
+                      start_action = trap } }
+  }
+}
+"""
+
+
+def test_1_open_answers_are_never_not_exposed_even_when_queries_are_protected():
+    """Item 1: the query leaves under IPsec, but a clear answer is let in: forging needs only that."""
+    finding = audit_text(OUT_ONLY, "xfrm", dns_server="10.1.0.53")["1a"]
+    assert finding.status == "not demonstrated", finding.why
+    assert "clear answers from its address are let in" in finding.why
+    assert any("answers from 10.1.0.53: bypass any" in e.text for e in finding.evidence)
+    assert "dir in" in finding.fix.change
+    # Item 10: a finding that is not demonstrated states the attack as a possibility, not as fact.
+    assert "if one is accepted" in finding.why and "would go" in finding.why
+    # The run behind it worked: the honest baseline reached the server under IPsec.
+    assert finding.baseline.result.outcome == "protected"
+
+
+def test_1_answers_that_must_arrive_under_ipsec_are_not_exposed():
+    text = OUT_ONLY + OUT_ONLY.replace("src 10.1.0.5/32 dst 10.1.0.0/16", "src 10.1.0.0/16 dst 10.1.0.5/32") \
+        .replace("dir out", "dir in")
+    finding = audit_text(text, "xfrm", dns_server="10.1.0.53")["1a"]
+    assert finding.status == "not exposed" and "must arrive under IPsec" in finding.why
+    assert finding.baseline.result.outcome == "protected"
+
+
+def test_2_an_unstated_dns_server_is_placed_where_it_hurts_and_the_assumption_is_named():
+    """Item 2: no rule names the DNS server: each plausible place is tried, the worst reported."""
+    report = audit_text(OUT_ONLY, "xfrm")
+    finding = report["1a"]
+    assert finding.status == "exposed"
+    assert finding.counterexample.result.problem == "1a" and finding.counterexample.result.attack_succeeded
+    assert "assumes the worst case: it is on the Internet, reached in clear" in finding.note
+    assert "inside the organisation's range, reached under IPsec (10.1.0.53): not demonstrated" in finding.note
+    assert report.context.fact("dns_server").source.startswith("assumed")
+
+
+def test_2_a_stated_dns_server_is_taken_at_its_word():
+    finding = audit_text(OUT_ONLY, "xfrm", dns_server="10.1.0.53")["1a"]
+    assert "worst case" not in finding.note
+
+
+def test_2_a_typical_policy_with_its_dns_rule_tries_no_other_place():
+    finding = audit_text("bypass remote 10.1.0.53 proto udp port 53\nprotect remote 10.1.0.0/16\nbypass any",
+                         "spd")["1a"]
+    assert finding.status == "exposed" and "DNS server" not in finding.note
+
+
+def test_3_the_domain_is_inferred_from_the_files_identities():
+    """Item 3: ids under corp.example make the simulated insider pc-c.corp.example, and 1b shows."""
+    report = audit_text(GROUP, "strongswan")
+    assert report.context.profile.domain == "corp.example"
+    assert report.context.fact("domain").source.startswith("inferred from the identities")
+    finding = report["1b"]
+    assert finding.status == "exposed"
+    assert finding.counterexample.result.authenticated_as == "pc-c.corp.example"
+
+
+def test_3_a_verdict_on_a_run_whose_baseline_failed_is_could_not_decide():
+    """Item 3: with the wrong domain the honest host cannot even reach its server: nothing is decided."""
+    finding = audit_text(GROUP, "strongswan", domain="example.org")["1b"]
+    assert finding.status == "could not decide"
+    assert finding.baseline.result.outcome == "blocked"
+    assert "baseline run ended blocked" in finding.why and "the static analysis" in finding.note
+
+
+@pytest.mark.parametrize("settings", [{}, {"dnssec": True}])
+def test_3_every_not_exposed_rests_on_a_working_baseline(settings):
+    report = audit_text(OUT_ONLY + OUT_ONLY.replace(
+        "src 10.1.0.5/32 dst 10.1.0.0/16", "src 10.1.0.0/16 dst 10.1.0.5/32").replace("dir out", "dir in"),
+        "xfrm", dns_server="10.1.0.53", **settings)
+    judged = [f for f in report.findings if f.status == "not exposed" and f.counterexample is not None]
+    assert judged and all(f.baseline is not None for f in judged if f.problem in ("1a", "1b"))
+    for finding in judged:
+        if finding.baseline is not None:
+            assert finding.baseline.result.outcome in ("protected", "clear"), finding.problem
