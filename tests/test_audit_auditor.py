@@ -105,3 +105,29 @@ def test_3_every_not_exposed_rests_on_a_working_baseline(settings):
     for finding in judged:
         if finding.baseline is not None:
             assert finding.baseline.result.outcome in ("protected", "clear"), finding.problem
+
+
+FACTUAL = ("sends the application's data", "hijacks the address and the host accepts", "is then admitted",
+           "simply uses IPv6", "sends the data in clear", "it cannot talk to them", "it can map")
+
+
+@pytest.mark.parametrize("settings", [{}, {"mobile": True, "stateful": True}])
+def test_10_not_demonstrated_findings_never_state_the_attack_as_fact(settings):
+    """Item 10: with --static every expected problem is 'not demonstrated', and its why is a possibility."""
+    text = "bypass remote 10.1.0.53 proto udp port 53\nbypass remote 10.1.9.0/24\nprotect remote 10.1.0.0/16\nbypass any"
+    report = audit_text(text, "spd", run=False, **settings)
+    unproven = [f for f in report.findings if f.status == "not demonstrated"]
+    assert {f.problem for f in unproven} >= {"1a", "1b", "5b"} | ({"2", "3"} if settings else set())
+    for finding in unproven:
+        assert not any(phrase in finding.why for phrase in FACTUAL), (finding.problem, finding.why)
+    shown = audit_text(text, "spd", **settings)
+    for finding in shown.findings:
+        if finding.status == "not demonstrated":
+            assert not any(phrase in finding.why for phrase in FACTUAL), (finding.problem, finding.why)
+
+
+def test_10_the_broadcast_example_unproven_says_may_not_is():
+    from labsim.audit import audit
+    from test_audit_support import EXAMPLES
+    report = audit(EXAMPLES / "xfrm-broadcast-bypass" / "policies.txt", run=False)
+    assert report["5a"].status == "not demonstrated" and "if the host answered it" in report["5a"].why

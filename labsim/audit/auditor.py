@@ -103,14 +103,14 @@ def _realise(plan: Plan, ctx: AuditContext, seed: int, run: bool) -> Finding:
         why = (f"with no attacker at all, the host does not reach the server the way its policy intends (the "
                f"baseline run ended {b.outcome}: {b.explanation}), so the attack's run shows nothing either way")
         verb = "expected this problem" if plan.exposed else "found no exposure"
-        return Finding(status="could not decide", why=why, note=f"the static analysis {verb}: {plan.why}",
+        return Finding(status="could not decide", why=why, note=f"the static analysis {verb}: {plan.unproven_why}",
                        **common)
     if plan.exposed:
         if not run:
-            return Finding(status="not demonstrated", why=plan.why, note="static analysis only (the counterexample "
+            return Finding(status="not demonstrated", why=plan.unproven_why, note="static analysis only (the counterexample "
                                                                          "was not run)", **common)
         if plan.pending:
-            return Finding(status="not demonstrated", why=plan.why, note=f"the simulator cannot show this yet: "
+            return Finding(status="not demonstrated", why=plan.unproven_why, note=f"the simulator cannot show this yet: "
                                                                          f"{plan.pending}", **common)
         if shown:
             return Finding(status="exposed", why=plan.why, **common)
@@ -118,7 +118,7 @@ def _realise(plan: Plan, ctx: AuditContext, seed: int, run: bool) -> Finding:
         note = ("the auditor expected this problem, but the simulator's run of the counterexample ended "
                 f"{got.outcome} ({got.explanation}), so the finding is not claimed" if got else
                 "no counterexample could be built, so the finding is not claimed")
-        return Finding(status="not demonstrated", why=plan.why, note=note, **common)
+        return Finding(status="not demonstrated", why=plan.unproven_why, note=note, **common)
     if shown:
         return Finding(status="exposed", why=plan.why, note="the static analysis found no exposure, but the "
                                                            "simulator's run of the same attack shows it; the run "

@@ -151,7 +151,10 @@ def check_1a(ctx: AuditContext) -> Plan:
     how = "in clear" if clear.action == "bypass" else "in clear once IKE with it fails (fallback)"
     why = (f"plain DNS answers from {ctx.dns_server} are believed, and a connection to {attacker} goes {how}: a "
            f"forged answer for {server.name} sends the application's data to whoever holds {attacker}")
-    return Plan("1a", True, why, tuple(evidence), build, _fix(ctx, answer, clear))
+    hedged = (f"plain DNS answers from {ctx.dns_server} would be believed, and a connection to {attacker} would go "
+              f"{how}: a forged answer for {server.name} could send the application's data to whoever holds "
+              f"{attacker}")
+    return Plan("1a", True, why, tuple(evidence), build, _fix(ctx, answer, clear), hedged=hedged)
 
 
 def check_2(ctx: AuditContext) -> Plan:
@@ -202,11 +205,13 @@ def check_2(ctx: AuditContext) -> Plan:
         f"the visited network's transparent DNS proxy, answering for the home server {asked}"
     why = (f"away from home the laptop believes {who}; it can map {server.name} to {attacker}, which the policy "
            "reaches in clear")
+    hedged = (f"away from home the laptop would believe {who}; it could map {server.name} to {attacker}, which the "
+              "policy reaches in clear")
     fix = Fix("ask the home DNS server, through IPsec, wherever the laptop is (dns_away = home, with a PROTECT rule "
               "for DNS to it: solution 2), or validate DNSSEC",
               "the home server must be reachable under IPsec from any network (a VPN, or a public address), and an "
               "unprotected query to it is intercepted (section 6.1); DNSSEC needs signed zones")
-    return Plan("2", True, why, tuple(evidence), build, fix)
+    return Plan("2", True, why, tuple(evidence), build, fix, hedged=hedged)
 
 
 __all__ = ["check_1a", "check_2", "dns_path", "dns_placements", "dns_evidence", "narrow_bypass"]

@@ -99,7 +99,10 @@ def _check_5a_via(ctx: AuditContext, soft, lan, me, port, bcast) -> Plan:
               "(sections 4.2 and 7)",
               (("DISCARD inbound broadcast and multicast", "NetBIOS, DHCP and other broadcast protocols stop working "
                                                           "for this host"),))
-    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker, bcast), fix)
+    hedged = (f"a broadcast from {attacker} appears to be let in; if the host answered it in unicast and IKE with the "
+              f"attacker stayed silent, the answer would fall back to clear and open a soft SA, admitting the "
+              f"attacker's clear connection to TCP {ctx.profile.service_port}")
+    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker, bcast), fix, hedged=hedged)
 
 
 def check_5b(ctx: AuditContext) -> Plan:
@@ -139,7 +142,10 @@ def check_5b(ctx: AuditContext) -> Plan:
               "included) to the host's services, or turn IPv6 off on the host",
               "IPv6 services are unavailable until IPsec covers them (solution 5: reconcile security and "
               "availability when deploying new protocols)")
-    return Plan("5b", True, why, tuple(evidence), partial(worlds.laxer_ipv6, ctx, attacker4, attacker6), fix)
+    hedged = (f"over IPv4 the service demands IPsec (or refuses) for {attacker4}, but over IPv6 the policy seems to let "
+              f"a clear connection from {attacker6} in: an attacker could try IPv6")
+    return Plan("5b", True, why, tuple(evidence), partial(worlds.laxer_ipv6, ctx, attacker4, attacker6), fix,
+                hedged=hedged)
 
 
 __all__ = ["check_5a", "check_5b"]

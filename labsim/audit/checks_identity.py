@@ -91,7 +91,10 @@ def check_1b(ctx: AuditContext) -> Plan:
                f"the PAD lets {auth.entry.pattern} use {server.address}")
     why = (f"any host with a certificate from {ctx.profile.ca} can answer for {server.address}: {how}. "
            f"{insider} hijacks the address and the host accepts it as {server.name}'s peer")
-    return Plan("1b", True, why, tuple(evidence), build, _fix(ctx))
+    hedged = (f"nothing in the policy seems to stop another host with a certificate from {ctx.profile.ca} answering "
+              f"for {server.address} ({how}); if {insider} took the address over, the host could accept it as "
+              f"{server.name}'s peer")
+    return Plan("1b", True, why, tuple(evidence), build, _fix(ctx), hedged=hedged)
 
 
 __all__ = ["check_1b"]

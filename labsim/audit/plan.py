@@ -62,6 +62,11 @@ class Plan:
     fix: Fix | None = None
     applicable: bool = True
     pending: str | None = None         # what the simulator cannot show yet
+    hedged: str | None = None          # ``why`` as a possibility, for when the run does not show it (never as fact)
+
+    @property
+    def unproven_why(self) -> str:
+        return self.hedged or self.why
 
 
 # ---------------------------------------------------------------- helpers the checks share
