@@ -123,3 +123,27 @@ def test_auditing_loads_no_drawing_or_notebook_package():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_8_a_tunnel_template_whose_address_is_a_name_is_refused_with_file_and_line(capsys, tmp_path):
+    """Item 8: `tmpl src 10.1.0.5 dst gw.example.net` used to crash with exit 1; now a clean refusal."""
+    config = tmp_path / "policies.txt"
+    config.write_text("src 10.1.0.5/32 dst 10.2.0.0/16\n\tdir out priority 1000 ptype main\n"
+                      "\ttmpl src 10.1.0.5 dst gw.example.net\n\t\tproto esp reqid 1 mode tunnel\n")
+    status, out, err = run(capsys, str(config), "--fail-on-exposed")
+    assert status == 2 and out == ""
+    assert f"{config}, line 3" in err and "'gw.example.net' is not an address" in err
+    assert "Traceback" not in err
+
+
+def test_8_an_unexpected_error_has_an_exit_status_of_its_own(capsys, monkeypatch):
+    """A bug in the auditor must not look like a finding (1) or bad input (2)."""
+    import labsim.audit.cli as audit_cli
+
+    def broken(*args, **kwargs):
+        raise ValueError("something the auditor did not expect")
+    monkeypatch.setattr(audit_cli, "audit_policy", broken)
+    status, out, err = run(capsys, HARDENED, "--fail-on-exposed")
+    assert status == audit_cli.EXIT_INTERNAL == 3
+    assert "internal error" in err and "ValueError: something the auditor did not expect" in err
+    assert "Traceback" not in err and out == ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+import traceback
 
 from ..cli import command
 from ..errors import LabsimError
@@ -92,8 +94,26 @@ def profile_from_args(args) -> HostProfile:
     return profile.with_values(values, "flag") if values else profile
 
 
+#: Exit statuses: 0 done, 1 exposed (with --fail-on-exposed), 2 bad input (file and line named),
+#: 3 an unexpected error inside the auditor (a bug: report it), so CI can tell them apart.
+EXIT_INTERNAL = 3
+
+
 @command("audit", "audit a real IPsec configuration for the paper's problems 1a-5b", arguments=_arguments)
 def cmd_audit(args) -> int:
+    try:
+        return _audit(args)
+    except LabsimError:
+        raise
+    except Exception as exc:   # a bug, not a finding: never the status --fail-on-exposed uses
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"error: internal error while auditing {args.config}: {type(exc).__name__}: {exc} "
+              f"(at {os.path.basename(where.filename)}:{where.lineno}); this is a bug in labsim audit, not a finding "
+              f"about the configuration (exit status {EXIT_INTERNAL})", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _audit(args) -> int:
     if not os.path.exists(args.config):
         raise LabsimError(f"{args.config}: no such file")
     report = audit_policy(load_policy(args.config, args.format), profile_from_args(args), seed=args.seed,
@@ -105,4 +125,4 @@ def cmd_audit(args) -> int:
     return 1 if args.fail_on_exposed and report.exposed else 0
 
 
-__all__ = ["cmd_audit", "profile_from_args"]
+__all__ = ["cmd_audit", "profile_from_args", "EXIT_INTERNAL"]

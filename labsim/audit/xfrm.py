@@ -215,6 +215,14 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
             v = value({"src": "an address", "dst": "an address", "level": "required or use"}.get(word, "a value"))
             if word == "level" and v.text not in ("required", "use"):
                 raise ConfigError(path, v.line, f"a template's level is required or use, not {v.text!r}")
+            if word in ("src", "dst"):
+                try:
+                    ipaddress.ip_address(v.text)
+                except ValueError:
+                    raise ConfigError(path, v.line, f"the template's {word} {v.text!r} is not an address: the kernel "
+                                                    "keeps tunnel endpoints as addresses, so `ip xfrm` never prints "
+                                                    "a name here (was the listing edited?); give the gateway's "
+                                                    "address, such as 192.0.2.1") from None
             if word in ("proto", "mode", "level", "src", "dst"):
                 setattr(tmpl, word, v.text)
         elif word in ("src", "dst"):
