@@ -290,3 +290,19 @@ def test_an_audit_opens_no_socket(no_sockets):
     """Counterexamples run in the simulator only: nothing touches a real network."""
     assert audit(BROADCAST).exposed
     assert no_sockets == []
+
+
+@pytest.mark.parametrize("text", [
+    "protect remote 10.1.0.10\nbypass any",                                 # the single IPsec peer
+    "protect remote 10.1.0.10\nprotect remote 10.1.0.11\nbypass any",
+])
+def test_5b_is_not_claimed_when_ipv4_protects_only_a_few_peers_and_lets_the_rest_in(text):
+    """Issue 13 item 4: one protected IPv4 peer while 252 neighbours get in clear is plain BYPASS."""
+    finding = audit_text(text, "spd")["5b"]
+    assert finding.status == "not exposed", finding.why
+    assert "plain BYPASS, not problem 5b" in finding.why and "of the 253 other addresses" in finding.why
+
+
+def test_5b_is_still_found_where_ipv4_protects_the_whole_segment_but_a_printer():
+    finding = audit_text("bypass remote 10.1.0.20\nprotect remote 10.1.0.0/16\nbypass any", "spd")["5b"]
+    attack_shown(finding, "5b")
