@@ -131,3 +131,40 @@ def test_10_the_broadcast_example_unproven_says_may_not_is():
     from test_audit_support import EXAMPLES
     report = audit(EXAMPLES / "xfrm-broadcast-bypass" / "policies.txt", run=False)
     assert report["5a"].status == "not demonstrated" and "if the host answered it" in report["5a"].why
+
+
+#: A laptop's full tunnel: everything through the gateway, except its own network (a pass shunt).
+FULL_TUNNEL = """\
+connections {
+  vpn {
+    remote_addrs = 192.0.2.1
+    local { id = laptop.corp.example }
+    remote { id = gw.corp.example }
+    children {
+      all { remote_ts = 0.0.0.0/0
+            start_action = trap }
+    }
+  }
+  lan {
+    children {
+      lan { mode = pass
+            remote_ts = 192.168.1.0/24
+            start_action = trap }
+    }
+  }
+}
+"""
+
+
+def test_7_a_full_tunnel_with_a_pass_shunt_for_the_local_network_is_the_textbook_1a():
+    """Item 7: DNS on the local network in clear, a forged answer pointing to a local address."""
+    report = audit_text(FULL_TUNNEL, "strongswan")
+    ctx = report.context
+    assert [str(r) for r in ctx.ranges] == ["192.168.1.0/24"] and str(ctx.host_address) == "192.168.1.5"
+    assert "full tunnel" in ctx.fact("ranges").source
+    assert str(ctx.spd.rules[1].tunnel) == "192.0.2.1"       # the /0 tunnel keeps its gateway
+    finding = report["1a"]
+    assert finding.status == "exposed"
+    result = finding.counterexample.result
+    assert (result.outcome, result.problem, result.attack_succeeded) == ("exposed", "1a", True)
+    assert result.world.hosts[result.reached_peer].addresses[0] in ctx.ranges[0]

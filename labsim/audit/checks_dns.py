@@ -60,10 +60,11 @@ def dns_placements(ctx: AuditContext) -> list[tuple[str, object]]:
                  avoid=[ctx.host_address, first], preferred=[lan.network_address + 53, lan.network_address + 1])
     if local is not None:
         out.append(("on the host's own network, reached in clear", local))
-    internet = pick(ctx.spd, lambda a: works(a, True), is_public, version=4, avoid=[first, *PUBLIC_SAMPLES],
+    internet = pick(ctx.spd, lambda a: works(a, False), is_public, version=4, avoid=[first, *PUBLIC_SAMPLES],
                     preferred=[ipaddress.ip_address("198.51.100.53")])
     if internet is not None:
-        out.append(("on the Internet, reached in clear", internet))
+        how = "under IPsec" if dns_path(ctx, internet)[0].action == "protect" else "in clear"
+        out.append((f"on the Internet, reached {how}", internet))
     return [(label, a) for i, (label, a) in enumerate(out) if a not in [b for _, b in out[:i]]]
 
 

@@ -211,6 +211,19 @@ def _infer_ranges(policy: ImportedPolicy):
             first = first or policy.origin_of(i)
     v4 = list(ipaddress.collapse_addresses(p for p in found if p.version == 4))
     v6 = list(ipaddress.collapse_addresses(p for p in found if p.version == 6))
+    full = next((i for i, r in enumerate(policy.spd.rules) if r.action == "protect" and r.remote is not None
+                 and r.remote.prefix is not None and r.remote.prefix.prefixlen == 0
+                 and r.remote.prefix.version == 4), None)
+    if not v4 and full is not None:
+        # A full tunnel (everything through IPsec): the private ranges it exempts in clear are
+        # the host's own network, where the textbook 1a happens (DNS in clear on the LAN).
+        local = [(i, r.remote.prefix) for i, r in enumerate(policy.spd.rules[:full]) if r.action == "bypass"
+                 and r.remote is not None and r.remote.prefix is not None and r.remote.prefix.version == 4
+                 and 0 < r.remote.prefix.prefixlen < 32 and is_private(r.remote.prefix.network_address)]
+        if local:
+            nets = list(ipaddress.collapse_addresses(p for _, p in local))
+            return (*nets, *v6), (f"inferred: the host's own network, which the full tunnel at "
+                                  f"{policy.origin_of(full).cite()} exempts ({policy.origin_of(local[0][0]).cite()})")
     if not v4:
         return (DEFAULT_RANGE, *v6), ("default (no PROTECT rule names an IPv4 range)" if not found
                                       else f"inferred from the PROTECT rules ({first.cite()} ...), plus a default "

@@ -8,13 +8,14 @@ world; only the run's verdict makes a finding "exposed".
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..ipsec.spd import Match, PacketView
 from .context import AuditContext
 from .profile import Server
-from .sampling import EPHEMERAL_PORT, pick, within
+from .sampling import EPHEMERAL_PORT, is_public, pick, within
 
 #: The paper's problems: a short title and the section that states it.
 PROBLEMS = {
@@ -117,6 +118,10 @@ def targets(ctx: AuditContext, port: int | None = None):
     avoid = [ctx.host_address, ctx.dns_server]
     found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v4), regions=v4, version=4,
                  avoid=avoid, preferred=[p.network_address + 3 * 256 + 4 for p in v4 if p.prefixlen <= 22])
+    if found is None:
+        # A full tunnel protects the Internet, not the local network: a server out there, reached through it.
+        found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", is_public, version=4,
+                     avoid=avoid, preferred=[ipaddress.ip_address("198.51.100.80")])
     return [Server(f"server-b.{ctx.profile.domain}", found, port)] if found is not None else []
 
 

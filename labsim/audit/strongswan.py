@@ -230,10 +230,12 @@ class _Importer:
         gateway = None
         if not shunt and mode == "tunnel" and other is not None:
             inside = [ts for ts in remote_ts if ts[0] not in (None, "dynamic")]
-            if inside and not any(other in p for ts in inside for p in ts[0] if p.version == other.version):
-                gateway = other
+            just_the_peer = all(p.prefixlen == p.max_prefixlen and p.network_address == other
+                                for ts in inside for p in ts[0])
+            if inside and not just_the_peer:
+                gateway = other   # a tunnel to a gateway (even when its range, such as 0.0.0.0/0, covers it)
             elif inside:
-                self.note(mode_setting, "info", f"{label}: tunnel mode between the two end hosts behaves like "
+                self.note(mode_setting or child, "info", f"{label}: tunnel mode between the two end hosts behaves like "
                                                 "transport mode for this audit (paper section 3)")
         for l_prefixes, l_proto, l_ports, l_setting in local_ts:
             for r_prefixes, r_proto, r_ports, r_setting in remote_ts:
