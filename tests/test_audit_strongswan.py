@@ -135,13 +135,22 @@ def test_longer_prefixes_and_ports_win_within_a_class_and_priority_sets_it_by_ha
                                  "bypass remote 10.0.0.0/8"]
 
 
-def test_start_action_none_installs_nothing_and_says_so():
-    """The default start_action loads the connection but installs no trap: traffic passes in clear."""
+def test_6_start_action_none_is_imported_as_installed_and_says_so():
+    """Issue 13 item 6: a child the peer initiates (or an admin starts) has its policies while it is up."""
+    policy = import_swanctl("""connections { c { remote_addrs = 10.1.3.4
+        children { c { mode = transport } } } }""", "s.conf")
+    assert rules(policy) == ["protect remote 10.1.3.4", "bypass any"]
+    assert any("imports them as installed" in n.message and "passes in clear" in n.message
+               for n in policy.warnings())
+
+
+def test_6_start_action_none_for_whichever_peer_connects_installs_nothing_known():
+    """With remote_addrs a range, the installed policy names the peer that connected: unknown here."""
     policy = import_swanctl("""connections { c { remote_addrs = 10.1.0.0/16
         children { c { mode = transport
                        remote_ts = 10.1.0.0/16 } } } }""", "s.conf")
     assert rules(policy) == ["bypass any"]
-    assert any("start_action = none installs no policy" in n.message for n in policy.warnings())
+    assert any("only for whichever peer negotiates it" in n.message for n in policy.warnings())
 
 
 def test_start_action_start_is_imported_with_a_warning_and_an_uninstalled_shunt_is_reported():

@@ -4,8 +4,11 @@ How strongSwan turns the file into kernel policies, and how the auditor follows 
 
 * A child with ``start_action = trap`` installs trap policies for its traffic selectors:
   PROTECT rules. ``start`` installs them only once the SA is up (imported as PROTECT,
-  with a warning); ``none``, the default, installs nothing until a peer negotiates an SA,
-  so until then that traffic passes in clear (no rule, and a warning).
+  with a warning); ``none``, the default, installs them while a peer has negotiated the SA
+  or an administrator started it: the state an audit is about, so they are imported as
+  installed, with a warning that the traffic is clear while the child is down. (A child
+  whose peer's address the file does not give is not imported: its policies would name
+  whichever peer connects.)
 * ``mode = pass`` and ``mode = drop`` children are shunts, installed with ``start_action
   = trap``. Their priority decides their place: strongSwan's shunt manager gives *pass*
   shunts the highest priority, so they win over every IPsec policy, and *drop* shunts the
@@ -211,20 +214,32 @@ class _Importer:
                           "but never installed, so it has no effect")
                 return
             if "start" not in actions:
+                if other is None:
+                    self.note(child.get("start_action") or child, "warning",
+                              f"{label}: no start_action: its policies are installed only for whichever peer "
+                              "negotiates it (narrowed to that peer's address), and this file does not say which "
+                              "(remote_addrs is a range or %any); the auditor imports no rule for it")
+                    return
                 self.note(child.get("start_action") or child, "warning",
-                          f"{label}: start_action = none installs no policy until a peer negotiates an SA, so "
-                          "until then its traffic passes in clear; the auditor imports no rule for it "
-                          "(use start_action = trap for host-to-host protection)")
-                return
-            self.note(child.get("start_action"), "warning",
-                      f"{label}: start_action = start protects this traffic only while the SA is up; if it fails "
-                      "or is closed, packets pass in clear (add trap). The auditor assumes it is up")
+                          f"{label}: no start_action (none): its policies are installed while the peer has "
+                          "initiated it or an administrator started it (swanctl --initiate), the state an audit is "
+                          "about, so the auditor imports them as installed. While it is down, this traffic passes "
+                          "in clear (start_action = trap closes that gap)")
+            else:
+                self.note(child.get("start_action"), "warning",
+                          f"{label}: start_action = start protects this traffic only while the SA is up; if it "
+                          "fails or is closed, packets pass in clear (add trap). The auditor assumes it is up")
         shunt = mode in SHUNT_MODES
         wildcard = other is None
         if not shunt and wildcard and mode == "tunnel":
-            self.note(mode_setting or child, "warning", f"{label}: strongSwan refuses to trap a tunnel-mode child "
-                                                        "whose remote address is unknown (a range or %any in "
-                                                        "remote_addrs); it installs no policy")
+            if "trap" in actions:
+                self.note(mode_setting or child, "warning", f"{label}: strongSwan refuses to trap a tunnel-mode "
+                                                            "child whose remote address is unknown (a range or %any "
+                                                            "in remote_addrs); it installs no policy")
+            else:
+                self.note(mode_setting or child, "warning", f"{label}: a tunnel to whichever peer connects (remote_addrs "
+                                                            "is a range or %any): its policies name that peer's "
+                                                            "address, which this file does not say; not imported")
             return
         ident, requires_ca, name = self.identity(conn, remote, remote_addrs, shunt)
         gateway = None
