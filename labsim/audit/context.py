@@ -280,7 +280,8 @@ def _identity(policy: ImportedPolicy, profile: HostProfile):
 def _infer_servers(policy: ImportedPolicy, profile: HostProfile):
     found, where = [], None
     for i, rule in enumerate(policy.spd.rules):
-        if rule.action == "protect" and rule.name and not rule.name.startswith("*") and rule.remote is not None \
+        if rule.action == "protect" and rule.name and not rule.name.startswith("*") and "@" not in rule.name \
+                and "=" not in rule.name and rule.remote is not None \
                 and rule.remote.prefix is not None and rule.remote.prefix.num_addresses == 1:
             port = rule.rport[0] if rule.rport else profile.port
             server = Server(rule.name, rule.remote.prefix.network_address, port)

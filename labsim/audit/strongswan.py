@@ -138,7 +138,11 @@ class _Importer:
         local, remote = self.round(conn, "local"), self.round(conn, "remote")
         if local is not None and local.get("id") is not None and self.hint_name is None:
             ident = identity_pattern(local.get("id").value)
-            if ident not in ("*",) and not ident.startswith("*."):
+            if not is_dns_name(ident):
+                self.note(local.get("id"), "info", f"our id {local.get('id').value!r} is not a DNS name (an email "
+                                                   "address, a key id or an address), so the host's DNS name is not "
+                                                   "taken from it")
+            elif ident not in ("*",) and not ident.startswith("*."):
                 self.hint_name = (ident, _origin(local.get("id")))
         other = next((p.network_address for p in remote_addrs or () if p.prefixlen == p.max_prefixlen), None)
         children = conn.section("children")
@@ -374,6 +378,17 @@ class _Importer:
                 seen.add(key)
                 out.append(spec)
         return tuple(out)
+
+
+def is_dns_name(ident: str) -> bool:
+    """A host name an application could look up: not user@domain, not a DN or key id, not an address."""
+    if "@" in ident or "=" in ident or ident.startswith(("#", "keyid:")) or ":" in ident:
+        return False
+    try:
+        ipaddress.ip_address(ident)
+        return False
+    except ValueError:
+        return "." in ident or ident == "*"
 
 
 def _v4():

@@ -45,6 +45,7 @@ from .policy import HostHints, ImportedPolicy, ImportNote, Origin
 PROTO_NAMES = {**PROTOCOLS, "sctp": 132, "dccp": 33, "ipv6-icmp": 58, "mobility-header": 135}
 STATS_LINES = ("lifetime", "limit:", "expire", "stats:", "replay-window", "enc-mask")
 FLAG_WORDS = ("localok", "icmp")
+OLD_SOCKET_DIRS = {"3": "in", "4": "out", "5": "fwd"}
 
 
 @dataclass
@@ -55,8 +56,9 @@ class _Token:
 
 @dataclass
 class _Template:
-    proto: str = "esp"
-    mode: str = "transport"
+    line: int = 0
+    proto: str | None = None    # None: the listing gave none (ip always prints it): never assumed silently
+    mode: str | None = None
     level: str = "required"
     src: str = "0.0.0.0"
     dst: str = "0.0.0.0"
@@ -79,6 +81,8 @@ class _Policy:
     marked: str = ""
     device: str = ""
     icmp_or_key: bool = False
+    offload: str = ""
+    old_socket: str = ""
     templates: list[_Template] = field(default_factory=list)
 
 
@@ -255,11 +259,24 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
                 i += 1
         elif word == "offload":
             i += 2 if i + 2 < len(tokens) and tokens[i + 1].text == "packet" else 0
+        elif word == "crypto":
+            # iproute2 prints hardware offload as `crypto offload parameters: dev DEV [dir in|out] [mode packet]`
+            if i + 2 >= len(tokens) or tokens[i + 1].text != "offload" or tokens[i + 2].text != "parameters:":
+                raise ConfigError(path, tok.line, "'crypto' must be followed by 'offload parameters: dev DEV ...'")
+            i += 2
+            while i + 2 < len(tokens) and tokens[i + 1].text in ("dev", "dir", "mode") \
+                    and tokens[i + 1].line == tok.line:
+                pol.offload = f"{pol.offload} {tokens[i + 1].text} {tokens[i + 2].text}".strip()
+                i += 2
         elif word in ("dir", "socket"):
             v = value("in, out or fwd")
-            if v.text not in ("in", "out", "fwd"):
+            if word == "dir" and v.text in OLD_SOCKET_DIRS:
+                # older iproute2 printed per-socket policies as dir 3, 4, 5 (XFRM_POLICY_MAX + in/out/fwd)
+                pol.direction, pol.socket, pol.old_socket = OLD_SOCKET_DIRS[v.text], True, v.text
+            elif v.text not in ("in", "out", "fwd"):
                 raise ConfigError(path, v.line, f"dir is in, out or fwd, not {v.text!r}")
-            pol.direction, pol.socket = v.text, word == "socket"
+            else:
+                pol.direction, pol.socket = v.text, word == "socket"
         elif word == "action":
             v = value("allow or block")
             if v.text not in ("allow", "block"):
@@ -273,7 +290,7 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
         elif word == "ptype":
             pol.ptype = value("main or sub").text
         elif word == "tmpl":
-            tmpl = _Template()
+            tmpl = _Template(tok.line)
             pol.templates.append(tmpl)
         else:
             raise ConfigError(path, tok.line, f"unknown word {word!r} in an xfrm policy")
@@ -306,6 +323,10 @@ def _protocol(tok: _Token, path: str) -> int | None:
 # ---------------------------------------------------------------- into labsim rules
 
 def _skip_reason(pol: _Policy) -> tuple[str, str] | None:
+    if pol.old_socket:
+        return "info", (f"dir {pol.old_socket} is how older iproute2 prints a per-socket policy (socket "
+                        f"{pol.direction}); it applies to one program's socket, such as the IKE daemon's own bypass, "
+                        "and is skipped (labsim lets IKE through by itself)")
     if pol.socket:
         return "info", (f"a per-socket policy (socket {pol.direction}) applies to one program's socket, such as the "
                         "IKE daemon's own bypass; labsim lets IKE through by itself")
@@ -330,6 +351,22 @@ def _rule(pol: _Policy, path: str, notes: list) -> Rule:
         notes.append(ImportNote(path, pol.line, "warning", "ICMP type/code and GRE key selectors are not modelled; "
                                                            "the rule matches the whole protocol"))
         lport = rport = None
+    if pol.offload:
+        notes.append(ImportNote(path, pol.line, "info", f"crypto offload ({pol.offload}): the network card applies "
+                                                        "this policy; which packets it protects is the same"))
+    for t in pol.templates:
+        if t.proto is None:
+            notes.append(ImportNote(path, t.line, "warning", "this template names no protocol (ip xfrm always "
+                                                             "prints one: was the listing cut?); the auditor assumes "
+                                                             "ESP"))
+            t.proto = "esp"
+        if t.mode is None:
+            gateway = not ipaddress.ip_address(t.dst).is_unspecified and \
+                ipaddress.ip_address(t.dst) != (pol.dst if out else pol.src).network_address
+            t.mode = "tunnel" if gateway else "transport"
+            notes.append(ImportNote(path, t.line, "warning", f"this template names no mode (ip xfrm always prints "
+                                                             f"one: was the listing cut?); its endpoint {t.dst} makes "
+                                                             f"the auditor assume {t.mode} mode"))
     ipsec = [t for t in pol.templates if t.proto in ("esp", "ah")]
     tunnel = None
     if pol.action == "block":
@@ -344,7 +381,8 @@ def _rule(pol: _Policy, path: str, notes: list) -> Rule:
                                                            "bypass"))
     else:
         action = "protect"
-        gw = next((t.dst for t in ipsec if t.mode == "tunnel"), None)
+        # The outer template decides the gateway: an IPcomp tunnel around ESP transport is still a tunnel.
+        gw = next((t.dst for t in pol.templates if t.mode == "tunnel" and t.proto in ("esp", "ah", "comp")), None)
         if out and gw and ipaddress.ip_address(gw) != remote.network_address and not ipaddress.ip_address(gw).is_unspecified:
             tunnel = ipaddress.ip_address(gw)
     return Rule(action, local=AddressTerm(prefix=local), remote=AddressTerm(prefix=remote), proto=pol.proto,
