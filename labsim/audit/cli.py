@@ -18,7 +18,7 @@ from ..cli import command
 from ..errors import LabsimError
 from ..ipsec.identity import NAME_CHECKS
 from .auditor import audit_policy
-from .importers import load_policy
+from .importers import NothingToAudit, load_policy
 from .policy import FORMATS
 from .profile import DNS_AWAY, RESPONDERS, HostProfile, convert
 from . import find_profile
@@ -103,6 +103,9 @@ EXIT_INTERNAL = 3
 def cmd_audit(args) -> int:
     try:
         return _audit(args)
+    except NothingToAudit as exc:   # valid and empty: not an error, and nothing exposed
+        print(f"{exc}")
+        return 0
     except LabsimError:
         raise
     except Exception as exc:   # a bug, not a finding: never the status --fail-on-exposed uses

@@ -70,7 +70,7 @@ CHILD_KEYS = {"mode", "local_ts", "remote_ts", "start_action", "priority", "poli
               "inactivity", "reqid", "mark_in", "mark_in_sa", "mark_out", "set_mark_in", "set_mark_out",
               "if_id_in", "if_id_out", "label", "label_mode", "tfc_padding", "replay_window", "hw_offload",
               "copy_df", "copy_ecn", "copy_dscp", "dpd_action", "close_action", "policies_fwd_out", "interface",
-              "per_cpu_sas", "iptfs_drop_time", "iptfs_reorder_window", "iptfs_max_queue", "iptfs_packet_size",
+              "per_cpu_sas", "icmp", "iptfs_drop_time", "iptfs_reorder_window", "iptfs_max_queue", "iptfs_packet_size",
               "iptfs_accept_fragments", "iptfs_dont_frag"}
 ROUTE_BASED = ("if_id_in", "if_id_out", "mark_in", "mark_out", "interface")
 
@@ -94,6 +94,7 @@ class _Importer:
         self.notes.append(ImportNote(path, line, severity, message))
 
     def run(self) -> ImportedPolicy:
+        templates = {name.split(".")[0] for name in _references(self.tree)}
         for path, line, pattern in self.tree.unmatched_includes:
             self.notes.append(ImportNote(path, line, "warning", f"include {pattern} matches no file, so nothing "
                                                                 "was read from it (audit the included files too)"))
@@ -105,6 +106,9 @@ class _Importer:
                     self.note(setting, "warning", f"'{key}' directly under connections is not a connection; ignored")
             elif name in ("secrets", "pools", "authorities"):
                 self.note(section, "info", f"section '{name}' does not change which packets are protected; not read")
+            elif name in templates:
+                self.note(section, "info", f"'{name}' is a template: connections that inherit from it ('NAME : "
+                                           f"{name}') were read with its settings; on its own it installs nothing")
             else:
                 self.note(section, "warning", f"unknown top-level section '{name}' (swanctl.conf has connections, "
                                               "secrets, pools, authorities); ignored")
@@ -389,6 +393,14 @@ def is_dns_name(ident: str) -> bool:
         return False
     except ValueError:
         return "." in ident or ident == "*"
+
+
+def _references(section: Section) -> list[str]:
+    """Every ``a.b`` that some ``NAME : a.b`` section inherits from, anywhere in the tree."""
+    out = [name for name, _, _ in section.references]
+    for child in section.sections.values():
+        out += _references(child)
+    return out
 
 
 def _v4():
