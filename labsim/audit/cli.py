@@ -18,6 +18,7 @@ from ..cli import command
 from ..errors import LabsimError
 from ..ipsec.identity import NAME_CHECKS
 from .auditor import audit_policy
+from .folder import audit_folder
 from .importers import NothingToAudit, load_policy
 from .policy import FORMATS
 from .profile import DNS_AWAY, RESPONDERS, HostProfile, convert
@@ -52,7 +53,8 @@ REPEATED = ("--range", "--broadcast-responder", "--private-range", "--server")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", help="swanctl.conf, `ip xfrm policy show` output, or labsim SPD text")
+    parser.add_argument("config", help="swanctl.conf, `ip xfrm policy show` output, or labsim SPD text; or a folder "
+                                       "of hosts' configurations (one line per host and problem)")
     parser.add_argument("--format", choices=FORMATS, help="the configuration's kind (guessed when omitted)")
     parser.add_argument("--profile", metavar="FILE", help="a TOML host profile (default: labsim-profile.toml "
                                                           "beside CONFIG, if there is one)")
@@ -77,9 +79,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                            dest="set_" + name)
 
 
-def profile_from_args(args) -> HostProfile:
+def profile_from_args(args, config: str | None = None) -> HostProfile:
     """The TOML profile (given or found beside the config), then every flag that was given."""
-    path = args.profile or (None if args.no_profile else find_profile(args.config))
+    path = args.profile or (None if args.no_profile else find_profile(config or args.config))
     profile = HostProfile.from_toml(path) if path else HostProfile()
     values = {}
     for key, value in vars(args).items():
@@ -119,6 +121,13 @@ def cmd_audit(args) -> int:
 def _audit(args) -> int:
     if not os.path.exists(args.config):
         raise LabsimError(f"{args.config}: no such file")
+    if os.path.isdir(args.config):
+        if args.json:
+            raise LabsimError("--json audits one file; a folder gives one line per host and problem")
+
+        def profile_for(path):
+            return profile_from_args(args, path)
+        return audit_folder(args, profile_for)
     report = audit_policy(load_policy(args.config, args.format), profile_from_args(args), seed=args.seed,
                           run=not args.static)
     if args.json:
