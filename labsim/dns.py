@@ -236,8 +236,11 @@ class DnsSpoofer:
             return
         question = query.question[0]
         name, rdtype = plain(question.name), dns.rdatatype.to_text(question.rdtype)
-        wanted = "PTR" if name.endswith((".in-addr.arpa", ".ip6.arpa")) else "A"
-        if name not in self.targets or rdtype != wanted:
+        if name not in self.targets:
+            return
+        wanted = "PTR" if name.endswith((".in-addr.arpa", ".ip6.arpa")) else \
+            "AAAA" if ":" in self.targets[name] else "A"
+        if rdtype != wanted:
             return
         value = self.targets[name] + ("." if wanted == "PTR" else "")
         rrset = dns.rrset.from_text(question.name, TTL, "IN", wanted, value)
