@@ -168,3 +168,33 @@ def test_7_a_full_tunnel_with_a_pass_shunt_for_the_local_network_is_the_textbook
     result = finding.counterexample.result
     assert (result.outcome, result.problem, result.attack_succeeded) == ("exposed", "1a", True)
     assert result.world.hosts[result.reached_peer].addresses[0] in ctx.ranges[0]
+
+
+#: An IPv6 host-to-host policy and nothing else: the peers are IPv6 hosts.
+IPV6_ONLY = """\
+src 2001:db8:1::5/128 dst 2001:db8:1::/64
+\tdir out priority 1000 ptype main
+\ttmpl src :: dst ::
+\t\tproto esp reqid 1 mode transport
+src 2001:db8:1::/64 dst 2001:db8:1::5/128
+\tdir in priority 1000 ptype main
+\ttmpl src :: dst ::
+\t\tproto esp reqid 1 mode transport
+"""
+
+
+def test_5_ipv6_peers_are_audited_end_to_end():
+    """Item 5: the server is an IPv6 peer (AAAA record, IKE and ESP over IPv6), and 1b shows over IPv6."""
+    report = audit_text(IPV6_ONLY, "xfrm")
+    finding = report["1b"]
+    assert "no server" not in finding.why
+    assert finding.status == "exposed"
+    result = finding.counterexample.result
+    assert result.outcome == "impersonated"
+    assert "answer for 2001:db8:1::" in finding.why
+    assert report["1a"].status == "exposed"
+
+
+def test_5_with_an_ipv6_server_given_the_counterexample_is_built():
+    finding = audit_text(IPV6_ONLY, "xfrm", servers=["files.example.org=2001:db8:1::10"])["1b"]
+    assert finding.status == "exposed" and finding.counterexample.result.intended_peer is not None

@@ -199,3 +199,15 @@ def test_9_an_ipcomp_tunnel_around_esp_transport_keeps_its_gateway():
                          "\ttmpl src 0.0.0.0 dst 0.0.0.0\n\t\tproto esp reqid 1 mode transport\n", "p.txt")
     rule = policy.spd.rules[0]
     assert rule.action == "protect" and str(rule.tunnel) == "192.0.2.1"
+
+
+def test_5_icmpv6_neighbour_discovery_bypasses_of_different_types_are_not_redundant():
+    """Issue 13 item 5: the ICMP type is not modelled, so the rules look alike, but they are not."""
+    from labsim.audit import audit_text
+    nd = "".join(f"src ::/0 dst ::/0 proto ipv6-icmp type {t}\n\tdir {d} priority 1 ptype main\n"
+                 for t in (135, 136) for d in ("in", "out"))
+    text = nd + ("src 2001:db8:1::5/128 dst 2001:db8:1::/64\n\tdir out priority 1000 ptype main\n"
+                 "\ttmpl src :: dst ::\n\t\tproto esp reqid 1 mode transport\n")
+    report = audit_text(text, "xfrm", run=False)
+    assert report.context.policy.approximate == frozenset({0, 1, 2, 3})
+    assert not [a for a in report.anomalies if a.kind == "redundant"]

@@ -119,6 +119,12 @@ def targets(ctx: AuditContext, port: int | None = None):
     found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v4), regions=v4, version=4,
                  avoid=avoid, preferred=[p.network_address + 3 * 256 + 4 for p in v4 if p.prefixlen <= 22])
     if found is None:
+        # An IPv6 host-to-host policy: the server is an IPv6 peer in a protected IPv6 range.
+        v6 = [p for p in ctx.ranges if p.version == 6 and not p.network_address.is_link_local]
+        found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v6), regions=v6,
+                     version=6, avoid=[a for a in (ctx.host_address6,) if a is not None],
+                     preferred=[p.network_address + 0x304 for p in v6])
+    if found is None:
         # A full tunnel protects the Internet, not the local network: a server out there, reached through it.
         found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", is_public, version=4,
                      avoid=avoid, preferred=[ipaddress.ip_address("198.51.100.80")])

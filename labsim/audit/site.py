@@ -146,6 +146,7 @@ class Site:
         ctx = self.ctx
         host = self.add(ctx.host_name.split(".")[0], self.honest_addresses(), "client", fqdn=ctx.host_name)
         host.spd, host.pad, host.name_check = ctx.spd, ctx.pad, ctx.name_check
+        host.address_families = ("A", "AAAA")   # dual stack: an IPv6-only server is found by its AAAA record
         host.trusted_cas = [self.ca]
         IkeDaemon(host)
         host.identity = self.ca.issue(ctx.host_name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from ..addresses import is_private
 from ..apps import ClientApp, ServerApp
 from ..broadcast import LlmnrResponder, NameQueryProbe, NetbiosResponder
 from ..dns import Answer, DnsServer, DnsSpoofer, reverse_name
@@ -63,7 +64,8 @@ def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0, 
               label=f"the attacker's fake {server.name}")
     story = [f"{host.name} connects to {server.name} ({server.address}) on port {server.port}."]
     spoofer = attacker
-    if not inside and not world.networks["intranet"].public:
+    if not inside and (not world.networks["intranet"].public or is_private(ctx.host_address)):
+        # A NAT keeps forged packets from the Internet off a private intranet: the forger must be inside.
         spoofer = site.attacker("rogue", [_free(site, ctx)], network="intranet")
         story.append(f"A rogue machine on the intranet ({spoofer.addresses[0]}), with no certificate, watches DNS "
                      f"and forges the answer; the fake server waits on the Internet at {attacker_at}.")

@@ -108,8 +108,9 @@ def import_xfrm(text: str, path: str) -> ImportedPolicy:
         rules.append(Rule(action, direction=direction))
         origins.append(Origin(path, line, "(no xfrm policy matches: " + (
             "the kernel passes the packet in clear)" if action == "bypass" else "setdefault blocks it)")))
+    approximate = frozenset(i for i, pol in enumerate(kept) if pol.icmp_or_key)
     return ImportedPolicy(path, "xfrm", Spd(tuple(rules)), tuple(origins), None, None, tuple(notes),
-                          _hints(kept, path))
+                          _hints(kept, path), approximate=approximate)
 
 
 # ---------------------------------------------------------------- reading the text
