@@ -190,8 +190,10 @@ class DnsServer:
             return
         question = query.question[0]
         name, rdtype = plain(question.name), dns.rdatatype.to_text(question.rdtype)
-        if name in self.lies and rdtype in ("A", "AAAA"):
-            rrset = dns.rrset.from_text_list(question.name, TTL, "IN", rdtype, self.lies[name])
+        lie = [v for v in self.lies.get(name, ()) if (":" in v) == (rdtype == "AAAA")] if rdtype in ("A", "AAAA") \
+            else []
+        if lie:   # a lie of the asked family (an IPv4 lie is no answer to an AAAA question)
+            rrset = dns.rrset.from_text_list(question.name, TTL, "IN", rdtype, lie)
             wire, how = make_answer(query, rrset), "answers with its own false record"
             facts = {"dns_forged_by": self.host.name}
         else:

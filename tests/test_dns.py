@@ -64,7 +64,7 @@ def test_hosts_file_answers_without_a_query():
     assert "DNS " not in text
 
 
-def _dual_stack(families, spoof=None):
+def _dual_stack(families, spoof=None, lies=None):
     """A client asking for a name that has only an AAAA record; optionally a spoofer forging it."""
     import ipaddress
 
@@ -78,7 +78,7 @@ def _dual_stack(families, spoof=None):
     world.directory = Directory([zone])
     ns = Host("ns", "dns", fqdn="ns.example.org")
     world.add_host(ns, "lan", [ipaddress.ip_address("10.1.0.53")])
-    DnsServer(ns, zones=[zone])
+    DnsServer(ns, zones=[zone], lies=lies or {})
     client = Host("a", "client", fqdn="a.example.org")
     world.add_host(client, "lan", [ipaddress.ip_address("10.1.0.5"), ipaddress.ip_address("2001:db8:1::5")])
     client.address_families = families
@@ -101,3 +101,9 @@ def test_getaddrinfo_asks_aaaa_only_on_a_dual_stack_host():
 
 def test_the_spoofer_forges_aaaa_answers_for_an_ipv6_target():
     assert _dual_stack(("A", "AAAA"), spoof="2001:db8:1::66") == ["2001:db8:1::66"]
+
+
+def test_a_lying_server_answers_an_aaaa_question_only_with_an_ipv6_lie():
+    """An IPv4 lie is no AAAA record: the server answers that question from its zone."""
+    assert _dual_stack(("AAAA",), lies={"v6only.example.org": ["203.0.113.66"]}) == ["2001:db8:1::304"]
+    assert _dual_stack(("AAAA",), lies={"v6only.example.org": ["2001:db8:1::66"]}) == ["2001:db8:1::66"]
