@@ -46,8 +46,9 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def audit_folder(args, profile_for, out=sys.stdout, err=sys.stderr) -> int:
+def audit_folder(args, profile_for, out=None, err=None) -> int:
     """Audit each file; ``profile_for(path)`` gives its profile (the one beside it, then the flags)."""
+    out, err = out or sys.stdout, err or sys.stderr
     paths = configuration_files(args.config)
     if not paths:
         raise LabsimError(f"{args.config}: no configuration files in this folder (looked for swanctl.conf and "
