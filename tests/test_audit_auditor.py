@@ -198,3 +198,15 @@ def test_5_ipv6_peers_are_audited_end_to_end():
 def test_5_with_an_ipv6_server_given_the_counterexample_is_built():
     finding = audit_text(IPV6_ONLY, "xfrm", servers=["files.example.org=2001:db8:1::10"])["1b"]
     assert finding.status == "exposed" and finding.counterexample.result.intended_peer is not None
+
+
+def test_2_a_gateways_subnet_policy_is_audited_for_a_host_in_its_subnet_not_an_assumed_elsewhere():
+    """An assumed host address must not decide 'not exposed': a subnet-to-subnet dump names no host."""
+    text = ("src 192.0.2.0/24 dst 198.18.66.0/24\n\tdir out priority 1000 ptype main\n"
+            "\ttmpl src 192.1.2.23 dst 192.1.3.33\n\t\tproto esp reqid 1 mode tunnel\n"
+            "src 198.18.66.0/24 dst 192.0.2.0/24\n\tdir in priority 1000 ptype main\n"
+            "\ttmpl src 192.1.3.33 dst 192.1.2.23\n\t\tproto esp reqid 1 mode tunnel\n")
+    report = audit_text(text, "xfrm")
+    assert str(report.context.host_address) == "192.0.2.5"
+    assert "covers on this side" in report.context.fact("host_address").source
+    assert report["1a"].status != "not exposed"

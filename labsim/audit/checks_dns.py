@@ -116,7 +116,9 @@ def check_1a(ctx: AuditContext) -> Plan:
     server = _protected_server(ctx)
     if server is None:
         return Plan("1a", False, "no server the host talks to is protected by IPsec, so there is nothing for DNS "
-                                 "spoofing to bypass")
+                                 "spoofing to bypass", (fact_evidence(ctx, "host_address", "the audited host's "
+                                                                                          "address"),
+                                                        fact_evidence(ctx, "ranges", "where its servers are")))
     guard = out_tcp(ctx, server.address, server.port)
     attacker = _clear_target(ctx, server.port, lambda a: is_public(a) or ctx.in_org(a), avoid=[server.address])
     evidence = [rule_evidence(ctx, guard, f"{server.name} ({server.address}) is protected")]

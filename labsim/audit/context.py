@@ -235,6 +235,14 @@ def _infer_host(policy: ImportedPolicy, ranges, version: int):
     for address in policy.hints.addresses:
         if address.version == version:
             return address, f"inferred from {policy.hints.addresses_origin.cite()}"
+    # A subnet-to-subnet (gateway) policy names no host address: audit a host in the subnet it
+    # protects on this side, whose traffic the tunnel carries.
+    for i, rule in enumerate(policy.spd.rules):
+        local = rule.local.prefix if rule.local is not None else None
+        if rule.action == "protect" and local is not None and local.version == version and local.prefixlen > 0 \
+                and local.num_addresses > 8 and not local.network_address.is_link_local:
+            return local.network_address + 5, (f"assumed: an address in {local}, which the PROTECT rule at "
+                                               f"{policy.origin_of(i).cite()} covers on this side")
     for prefix in ranges:
         if prefix.version == version and prefix.num_addresses > 8:
             return prefix.network_address + 5, "assumed: an address in the organisation's range"
