@@ -210,3 +210,23 @@ def test_2_a_gateways_subnet_policy_is_audited_for_a_host_in_its_subnet_not_an_a
     assert str(report.context.host_address) == "192.0.2.5"
     assert "covers on this side" in report.context.fact("host_address").source
     assert report["1a"].status != "not exposed"
+
+
+def test_3_a_file_whose_ipsec_policies_could_not_be_imported_is_not_called_safe():
+    """A tunnel to whichever peer connects names no address: nothing imported is no evidence of safety."""
+    report = audit_text("""connections { rw { remote_addrs = %any
+        children { net { remote_ts = 10.1.0.0/16 } } } }""", "strongswan")
+    assert report.context.policy.left_out
+    for problem in ("1a", "1b", "5b"):
+        assert report[problem].status == "could not decide", problem
+        assert "could not be imported" in report[problem].why
+
+
+def test_3_an_assumed_dns_server_sits_on_the_hosts_segment_when_the_policy_names_single_peers():
+    report = audit_text("""connections { h { local_addrs = 192.168.0.1
+          remote_addrs = 192.168.0.2
+          remote { id = sun.example.org }
+          children { h { mode = transport } } } }""", "strongswan")
+    assert str(report.context.dns_server) == "192.168.0.53"
+    assert report["1b"].status == "not exposed"
+    assert report["1b"].baseline.result.outcome == "protected"

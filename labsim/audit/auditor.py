@@ -50,7 +50,20 @@ def audit_policy(policy: ImportedPolicy, profile: HostProfile | None = None, *, 
             findings.append(_worst_placement(check, ctx, placements, seed, run))
         else:
             findings.append(_realise(check(ctx), ctx, seed, run))
+    if policy.left_out and not any(r.action == "protect" for r in ctx.spd.rules):
+        findings = [_left_out(f, policy.left_out) for f in findings]
     return AuditReport(ctx, tuple(findings), _anomalies(ctx))
+
+
+def _left_out(finding: Finding, left_out) -> Finding:
+    """Nothing was imported as protected, but the file has IPsec policies the audit could not place."""
+    if finding.status != "not exposed" or finding.problem == "5a":   # 5a rests on the stack, not on the rules
+        return finding
+    why = (f"the file's IPsec policies could not be imported ({len(left_out)} left out, such as {left_out[0]}: see "
+           "the import notes), so nothing here shows which traffic they protect; the audit cannot say whether "
+           "the host is exposed")
+    return dataclasses.replace(finding, status="could not decide", why=why,
+                               note=f"with only what could be imported: {finding.why}")
 
 
 def _worst_placement(check, ctx: AuditContext, placements, seed: int, run: bool) -> Finding:

@@ -117,7 +117,7 @@ def resolve_context(policy: ImportedPolicy, profile: HostProfile) -> AuditContex
     name = given("host_name") or ((policy.hints.name, f"inferred from {policy.hints.name_origin.cite()}")
                                   if policy.hints.name else (f"host-a.{profile.domain}", "default"))
     host_name = note("host_name", name[0], name[1])
-    dns = given("dns_server") or _infer_dns(policy, ranges_value)
+    dns = given("dns_server") or _infer_dns(policy, ranges_value, host_address)
     dns_server = note("dns_server", dns[0], dns[1])
     check, pad = _identity(policy, profile)
     note("name_check", check[0], check[1])
@@ -251,12 +251,15 @@ def _infer_host(policy: ImportedPolicy, ranges, version: int):
     return DEFAULT_RANGE.network_address + 5, "default"
 
 
-def _infer_dns(policy: ImportedPolicy, ranges):
+def _infer_dns(policy: ImportedPolicy, ranges, host=None):
     for i, rule in enumerate(policy.spd.rules):
         if rule.rport == (53, 53) and rule.proto in (None, 17) and rule.remote is not None \
                 and rule.remote.prefix is not None and rule.remote.prefix.num_addresses == 1:
             return rule.remote.prefix.network_address, f"inferred from {policy.origin_of(i).cite()}"
-    v4 = next((p for p in ranges if p.version == 4 and p.num_addresses > 64), DEFAULT_RANGE)
+    v4 = next((p for p in ranges if p.version == 4 and p.num_addresses > 64), None)
+    if v4 is None:   # the policy names single peers only: a server on the host's own segment
+        v4 = ipaddress.ip_network(f"{host}/24", strict=False) if host is not None and host.version == 4 \
+            else DEFAULT_RANGE
     return v4.network_address + 53, "assumed: no rule names a DNS server"
 
 

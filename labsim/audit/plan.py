@@ -113,7 +113,19 @@ def targets(ctx: AuditContext, port: int | None = None):
     """The servers the host talks to (from the profile or the policy), or one picked in a protected range."""
     if ctx.servers:
         return list(ctx.servers)
-    port = port or ctx.profile.port
+    first = port or ctx.profile.port
+    # The profile's port first; then the TCP ports the PROTECT rules name (a policy that protects
+    # only some services protects no server on port 80).
+    ports = [first] + sorted({r.rport[0] for r in ctx.spd.rules if r.action == "protect" and r.rport
+                              and r.proto in (None, 6) and r.rport[0] == r.rport[1] and r.rport[0] != first})
+    for candidate in ports[:8]:
+        found = _protected_server(ctx, candidate)
+        if found:
+            return found
+    return []
+
+
+def _protected_server(ctx: AuditContext, port: int):
     v4 = [p for p in ctx.ranges if p.version == 4]
     avoid = [ctx.host_address, ctx.dns_server]
     found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v4), regions=v4, version=4,

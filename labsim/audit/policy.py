@@ -109,6 +109,7 @@ class ImportedPolicy:
     hints: HostHints = field(default_factory=HostHints)
     own_address_rules: frozenset[int] = frozenset()   # rules whose local selector is "this host's address"
     approximate: frozenset[int] = frozenset()   # rules with a selector labsim does not model (ICMP type, GRE key)
+    left_out: tuple[str, ...] = ()   # where IPsec policies exist that could not be imported (file:line)
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:

@@ -88,6 +88,7 @@ class _Importer:
         self.pads: list[tuple[PadSpec, bool]] = []               # (spec, concrete name?)
         self.hint_name: tuple[str, Origin] | None = None
         self.hint_addresses: tuple[tuple, Origin] | None = None
+        self.left_out: list[str] = []   # children that install IPsec policies the file does not let us know
 
     def note(self, where, severity: str, message: str) -> None:
         path, line = (where.path, where.line) if where is not None else (self.path, None)
@@ -123,7 +124,7 @@ class _Importer:
         hints = HostHints(*(self.hint_name or (None, None)), *(self.hint_addresses or ((), None)))
         own = frozenset(i for i, r in enumerate(ordered) if r[4])
         return ImportedPolicy(self.path, "strongswan", Spd(tuple(rules)), tuple(origins), self.pad_specs(), "pad",
-                              tuple(self.notes), hints, own)
+                              tuple(self.notes), hints, own, left_out=tuple(self.left_out))
 
     # ------------------------------------------------------------ one connection
 
@@ -227,6 +228,7 @@ class _Importer:
                               f"{label}: no start_action: its policies are installed only for whichever peer "
                               "negotiates it (narrowed to that peer's address), and this file does not say which "
                               "(remote_addrs is a range or %any); the auditor imports no rule for it")
+                    self.left_out.append(_origin(child).cite())
                     return
                 self.note(child.get("start_action") or child, "warning",
                           f"{label}: no start_action (none): its policies are installed while the peer has "
@@ -248,6 +250,7 @@ class _Importer:
                 self.note(mode_setting or child, "warning", f"{label}: a tunnel to whichever peer connects (remote_addrs "
                                                             "is a range or %any): its policies name that peer's "
                                                             "address, which this file does not say; not imported")
+                self.left_out.append(_origin(child).cite())
             return
         ident, requires_ca, name = self.identity(conn, remote, remote_addrs, shunt)
         gateway = None

@@ -109,8 +109,10 @@ def import_xfrm(text: str, path: str) -> ImportedPolicy:
         origins.append(Origin(path, line, "(no xfrm policy matches: " + (
             "the kernel passes the packet in clear)" if action == "bypass" else "setdefault blocks it)")))
     approximate = frozenset(i for i, pol in enumerate(kept) if pol.icmp_or_key)
+    left_out = tuple(f"{path}:{pol.line}" for pol in policies if pol.marked and pol.direction != "fwd"
+                     and not pol.socket and pol.templates)
     return ImportedPolicy(path, "xfrm", Spd(tuple(rules)), tuple(origins), None, None, tuple(notes),
-                          _hints(kept, path), approximate=approximate)
+                          _hints(kept, path), approximate=approximate, left_out=left_out)
 
 
 # ---------------------------------------------------------------- reading the text
