@@ -230,3 +230,14 @@ def test_3_an_assumed_dns_server_sits_on_the_hosts_segment_when_the_policy_names
     assert str(report.context.dns_server) == "192.168.0.53"
     assert report["1b"].status == "not exposed"
     assert report["1b"].baseline.result.outcome == "protected"
+
+
+def test_3_the_ca_name_is_inferred_from_the_organisation_in_distinguished_name_ids():
+    report = audit_text("""connections { h { remote_addrs = 10.1.3.4
+          local { id = "C=CH, O=Corp Example Ltd, CN=pc-a.corp.example" }
+          remote { id = "C=CH, O=Corp Example Ltd, CN=server-b.corp.example" }
+          children { h { mode = transport
+                         start_action = trap } } } }""", "strongswan", run=False)
+    assert report.context.profile.ca == "Corp Example Ltd CA"
+    assert report.context.fact("ca").source.startswith("inferred from the organisation")
+    assert report.context.profile.domain == "corp.example"

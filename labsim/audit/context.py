@@ -102,9 +102,13 @@ def resolve_context(policy: ImportedPolicy, profile: HostProfile) -> AuditContex
         if inferred is not None:
             profile = dataclasses.replace(profile, domain=inferred[0])
             note("domain", inferred[0], inferred[1])
+    if not profile.source_of("ca") and policy.hints.organisation:
+        ca = f"{policy.hints.organisation} CA"
+        profile = dataclasses.replace(profile, ca=ca)
+        note("ca", ca, f"inferred from the organisation in the identities ({policy.hints.organisation_origin.cite()})")
     for name in ("domain", "ca", "ipv6", "dnssec", "mobile", "dns_away", "stateful", "port", "service_port",
                  "broadcast_responders", "private_ranges"):
-        if name == "domain" and any(f.name == "domain" for f in facts):
+        if name in ("domain", "ca") and any(f.name == name for f in facts):
             continue
         note(name, getattr(profile, name), (given(name) or (None, "default"))[1])
 

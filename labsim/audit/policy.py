@@ -89,6 +89,8 @@ class HostHints:
     name_origin: Origin | None = None
     addresses: tuple[Address, ...] = ()
     addresses_origin: Origin | None = None
+    organisation: str | None = None            # the O= of a distinguished-name identity: whose CA certifies
+    organisation_origin: Origin | None = None
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ class _Importer:
         self.pads: list[tuple[PadSpec, bool]] = []               # (spec, concrete name?)
         self.hint_name: tuple[str, Origin] | None = None
         self.hint_addresses: tuple[tuple, Origin] | None = None
-        self.left_out: list[str] = []   # children that install IPsec policies the file does not let us know
+        self.left_out: list[str] = []
+        self.hint_org: tuple[str, Origin] | None = None   # children that install IPsec policies the file does not let us know
 
     def note(self, where, severity: str, message: str) -> None:
         path, line = (where.path, where.line) if where is not None else (self.path, None)
@@ -121,7 +122,8 @@ class _Importer:
         rules = [r[2] for r in ordered] + [Rule("bypass")]
         origins = [r[3] for r in ordered] + [Origin(self.path, None, "(no policy matches: the kernel passes the "
                                                                      "packet in clear)")]
-        hints = HostHints(*(self.hint_name or (None, None)), *(self.hint_addresses or ((), None)))
+        hints = HostHints(*(self.hint_name or (None, None)), *(self.hint_addresses or ((), None)),
+                          *(self.hint_org or (None, None)))
         own = frozenset(i for i, r in enumerate(ordered) if r[4])
         return ImportedPolicy(self.path, "strongswan", Spd(tuple(rules)), tuple(origins), self.pad_specs(), "pad",
                               tuple(self.notes), hints, own, left_out=tuple(self.left_out))
@@ -141,6 +143,13 @@ class _Importer:
                 and self.hint_addresses is None:
             self.hint_addresses = ((local_addrs[0].network_address,), _origin(conn.get("local_addrs")))
         local, remote = self.round(conn, "local"), self.round(conn, "remote")
+        for side in (local, remote):
+            ident = side.get("id") if side is not None else None
+            if ident is not None and self.hint_org is None and "=" in ident.value:
+                org = next((part.split("=", 1)[1].strip() for part in ident.value.split(",")
+                            if part.strip().upper().startswith("O=")), None)
+                if org:
+                    self.hint_org = (org, _origin(ident))
         if local is not None and local.get("id") is not None and self.hint_name is None:
             ident = identity_pattern(local.get("id").value)
             if not is_dns_name(ident):
