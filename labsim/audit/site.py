@@ -19,13 +19,13 @@ from __future__ import annotations
 import ipaddress
 
 from ..addresses import Address, is_private
-from ..dns import Directory, DnsServer, Resolver, Zone, reverse_name
+from ..dns import Resolver, Zone, reverse_name
 from ..host import Host
 from ..ipsec.ike import IkeDaemon
 from ..ipsec.spd import AddressTerm, Rule, Spd
 from ..net import Route, World
 from ..packets import transport
-from ..pki import CertificateAuthority
+from ..scenarios.organisation import build_organisation
 from .context import AuditContext
 
 DNS_DELAY_US = 2_000
@@ -67,29 +67,24 @@ class Site:
     def __init__(self, ctx: AuditContext, title: str, seed: int = 0, slow_dns: bool = False,
                  names: tuple[str, ...] = ()):
         self.ctx = ctx
-        self.world = world = World(seed, title)
         profile = ctx.profile
         lan = list(ctx.ranges)
         for own in (ctx.host_address, ctx.host_address6):
             if own is not None and not any(own.version == p.version and own in p for p in lan):
                 lan.append(ipaddress.ip_network(f"{own}/{24 if own.version == 4 else 64}", strict=False))
-        public = [p for p in lan if not is_private(p.network_address) and not p.network_address.is_link_local]
-        label = f"{profile.domain} intranet {', '.join(str(p) for p in ctx.ranges)}"
-        world.add_network("intranet", label, lan, public=public)
-        world.add_network("internet", "the Internet", ["0.0.0.0/0", "::/0"], kind="internet", trusted=False,
-                          latency_us=1_000)
-        world.link("intranet", "internet")
+        domains = {n.split(".", 1)[1] for n in (*names, ctx.host_name) if "." in n}
+        # The same builder as the paper's cast, with this organisation's parameters.
+        org = build_organisation(seed, title, domain=profile.domain, ca_name=profile.ca, intranet=lan,
+                                 label=f"{profile.domain} intranet {', '.join(str(p) for p in ctx.ranges)}",
+                                 dns_address=ctx.dns_server, extra_domains=domains, reverse_ranges=ctx.ranges,
+                                 signed=profile.dnssec,
+                                 # a stack that checks names by secure reverse DNS needs signed reverse zones
+                                 signed_reverse=profile.dnssec or ctx.name_check == "secure_reverse_dns",
+                                 dns_delay_us=SLOW_DNS_DELAY_US if slow_dns else DNS_DELAY_US)
+        self.world = world = org.world
         if any(is_private(p.network_address) for p in lan if p.version == 4):
             Nat(world, "intranet")
-        self.ca = CertificateAuthority.create(profile.ca, seed)
-        domains = {profile.domain} | {n.split(".", 1)[1] for n in (*names, ctx.host_name) if "." in n}
-        self.zones = [Zone(d, seed, signed=profile.dnssec) for d in sorted(domains)]
-        # A stack that checks names by secure reverse DNS needs signed reverse zones (section 5.2).
-        signed_reverse = profile.dnssec or ctx.name_check == "secure_reverse_dns"
-        self.reverse = [Zone(_reverse_origin(p), seed, signed=signed_reverse) for p in ctx.ranges if p.version == 4]
-        world.directory = Directory([*self.zones, *self.reverse])
-        self.ns = self.add("ns", [ctx.dns_server], "dns", fqdn=f"ns.{profile.domain}")
-        DnsServer(self.ns, zones=[*self.zones, *self.reverse], delay_us=SLOW_DNS_DELAY_US if slow_dns else DNS_DELAY_US)
+        self.ca, self.zones, self.reverse, self.ns = org.ca, org.zones, org.reverse, org.ns
         self.ipsec(self.ns)
 
     # ------------------------------------------------------------ placing hosts
@@ -185,11 +180,6 @@ def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Sp
                               rport=None if wide else rule.lport, direction="both" if wide else swap[rule.direction]))
     rules.append(Rule("bypass"))
     return Spd(tuple(rules))
-
-
-def _reverse_origin(prefix) -> str:
-    octets = str(prefix.network_address).split(".")[:max(1, prefix.prefixlen // 8)]
-    return ".".join(reversed(octets)) + ".in-addr.arpa"
 
 
 __all__ = ["Site", "Nat", "mirror"]
