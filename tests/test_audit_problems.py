@@ -306,3 +306,15 @@ def test_5b_is_not_claimed_when_ipv4_protects_only_a_few_peers_and_lets_the_rest
 def test_5b_is_still_found_where_ipv4_protects_the_whole_segment_but_a_printer():
     finding = audit_text("bypass remote 10.1.0.20\nprotect remote 10.1.0.0/16\nbypass any", "spd")["5b"]
     attack_shown(finding, "5b")
+
+
+def test_5b_a_vpn_clients_link_local_neighbours_are_on_the_physical_network_where_ipv4_is_open():
+    """Item 4: a road warrior's virtual address is protected for its whole subnet, but the IPv6
+    attacker next to it shares the physical network, where IPv4 lets everyone in."""
+    text = ("src 192.0.2.0/24 dst 192.0.2.219/32\n\tdir in priority 1000 ptype main\n"
+            "\ttmpl src 192.1.2.23 dst 192.1.3.209\n\t\tproto esp reqid 1 mode tunnel\n"
+            "src 192.0.2.219/32 dst 192.0.2.0/24\n\tdir out priority 1000 ptype main\n"
+            "\ttmpl src 192.1.3.209 dst 192.1.2.23\n\t\tproto esp reqid 1 mode tunnel\n")
+    finding = audit_text(text, "xfrm")["5b"]
+    assert finding.status == "not exposed", finding.why
+    assert "where its tunnel starts" in finding.why and "plain BYPASS" in finding.why

@@ -137,14 +137,18 @@ def check_5b(ctx: AuditContext) -> Plan:
         return Plan("5b", False, f"IPv4 lets clear packets to TCP {svc} in as well, so IPv6 is not the laxer path "
                                  "(that is a plain BYPASS, not problem 5b)", tuple(evidence))
     # The same peers: an attacker on the host's segment holds an IPv4 address of its choice. If
-    # IPv4 lets most of them in clear, IPv6 is not what opens the door.
-    segment = [a for a in ipaddress.ip_network(f"{me4}/24", strict=False).hosts() if a != me4]
-    admitted = [a for a in segment if _inbound_tcp(ctx, a, me4).action == "bypass"]
+    # IPv4 lets most of them in clear, IPv6 is not what opens the door. A host whose address is a
+    # tunnel's inner one (a VPN's virtual address) meets link-local IPv6 neighbours on the physical
+    # network, where its outer address lives: that segment is the one to compare.
+    outer = next((a for a in ctx.policy.hints.outer if a.version == 4 and a != me4), None)
+    near = outer or me4
+    segment = [a for a in ipaddress.ip_network(f"{near}/24", strict=False).hosts() if a != near]
+    admitted = [a for a in segment if _inbound_tcp(ctx, a, near).action == "bypass"]
     if 2 * len(admitted) > len(segment):
-        evidence[0] = rule_evidence(ctx, _inbound_tcp(ctx, admitted[0], me4),
-                                    f"TCP {svc} from {admitted[0]} over IPv4")
+        evidence[0] = rule_evidence(ctx, _inbound_tcp(ctx, admitted[0], near),
+                                    f"TCP {svc} from {admitted[0]} to {near} over IPv4")
         return Plan("5b", False, f"IPv4 lets clear connections to TCP {svc} in from {len(admitted)} of the "
-                                 f"{len(segment)} other addresses of the host's own network (such as {admitted[0]}); "
+                                 f"{len(segment)} other addresses of the host's own network{' (where its tunnel starts)' if outer else ''} (such as {admitted[0]}); "
                                  f"only a few peers, such as {attacker4}, must use IPsec. An attacker there needs no "
                                  "IPv6: that is a plain BYPASS, not problem 5b (IPv6 laxer than IPv4 for the same "
                                  "peers)", tuple(evidence))

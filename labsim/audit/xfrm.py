@@ -430,12 +430,19 @@ def _hints(kept: list[_Policy], path: str) -> HostHints:
                 and own.network_address != ipaddress.ip_address("255.255.255.255"):
             ours[own.network_address] += 1
             first_line.setdefault(own.network_address, pol.line)
+    outer = []
+    for pol in kept:
+        for t in pol.templates:
+            if pol.direction == "out" and t.mode == "tunnel" and t.src and not ipaddress.ip_address(t.src).is_unspecified \
+                    and ipaddress.ip_address(t.src) not in outer:
+                outer.append(ipaddress.ip_address(t.src))
     if not ours:
-        return HostHints()
+        return HostHints(outer=tuple(outer))
     best = sorted(ours.items(), key=lambda kv: (-kv[1], kv[0].version, int(kv[0])))
     addresses = tuple(a for a, _ in best)
     return HostHints(addresses=addresses[:1] + tuple(a for a in addresses[1:] if a.version != addresses[0].version)[:1],
-                     addresses_origin=Origin(path, first_line[addresses[0]], f"policies name {addresses[0]} as ours"))
+                     addresses_origin=Origin(path, first_line[addresses[0]], f"policies name {addresses[0]} as ours"),
+                     outer=tuple(outer))
 
 
 __all__ = ["import_xfrm"]
