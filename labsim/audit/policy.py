@@ -90,8 +90,8 @@ class HostHints:
     addresses: tuple[Address, ...] = ()
     addresses_origin: Origin | None = None
     organisation: str | None = None            # the O= of a distinguished-name identity: whose CA certifies
-    outer: tuple[Address, ...] = ()            # our tunnel endpoint addresses (the physical network's side)
     organisation_origin: Origin | None = None
+    outer: tuple[Address, ...] = ()            # our tunnel endpoint addresses (the physical network's side)
 
 
 @dataclass(frozen=True)
