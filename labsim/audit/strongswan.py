@@ -122,8 +122,11 @@ class _Importer:
         rules = [r[2] for r in ordered] + [Rule("bypass")]
         origins = [r[3] for r in ordered] + [Origin(self.path, None, "(no policy matches: the kernel passes the "
                                                                      "packet in clear)")]
-        hints = HostHints(*(self.hint_name or (None, None)), *(self.hint_addresses or ((), None)),
-                          *(self.hint_org or (None, None)))
+        name, name_origin = self.hint_name or (None, None)
+        addresses, addresses_origin = self.hint_addresses or ((), None)
+        org, org_origin = self.hint_org or (None, None)
+        hints = HostHints(name=name, name_origin=name_origin, addresses=addresses, addresses_origin=addresses_origin,
+                          organisation=org, organisation_origin=org_origin)
         own = frozenset(i for i, r in enumerate(ordered) if r[4])
         return ImportedPolicy(self.path, "strongswan", Spd(tuple(rules)), tuple(origins), self.pad_specs(), "pad",
                               tuple(self.notes), hints, own, left_out=tuple(self.left_out))
