@@ -99,6 +99,8 @@ def profile_from_args(args, config: str | None = None) -> HostProfile:
 #: Exit statuses: 0 done, 1 exposed (with --fail-on-exposed), 2 bad input (file and line named),
 #: 3 an unexpected error inside the auditor (a bug: report it), so CI can tell them apart.
 EXIT_INTERNAL = 3
+#: The output was cut (the reader of a pipe stopped): 128 + SIGPIPE, as a shell reports it.
+EXIT_PIPE = 141
 
 
 @command("audit", "audit a real IPsec configuration for the paper's problems 1a-5b", arguments=_arguments)
@@ -108,6 +110,10 @@ def cmd_audit(args) -> int:
     except NothingToAudit as exc:   # valid and empty: not an error, and nothing exposed
         print(f"{exc}")
         return 0
+    except BrokenPipeError:   # the reader (| head) stopped reading: no verdict was delivered
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     except LabsimError:
         raise
     except Exception as exc:   # a bug, not a finding: never the status --fail-on-exposed uses
