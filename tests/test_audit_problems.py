@@ -130,7 +130,6 @@ def test_2_asking_the_home_server_in_clear_is_intercepted():
 
 @pytest.mark.parametrize("settings, reason, status", [
     ({"mobile": False}, "does not travel", "not applicable"),
-    ({"mobile": True, "dnssec": True}, "signed and validated", "not exposed"),
     ({"mobile": True, "dns_away": "home", "dns_server": "10.1.0.53"}, "travels under IPsec", "not exposed"),
 ])
 def test_2_is_not_found_for_a_stationary_host_with_dnssec_or_with_home_dns_under_ipsec(settings, reason, status):
@@ -318,3 +317,15 @@ def test_5b_a_vpn_clients_link_local_neighbours_are_on_the_physical_network_wher
     finding = audit_text(text, "xfrm")["5b"]
     assert finding.status == "not exposed", finding.why
     assert "where its tunnel starts" in finding.why and "plain BYPASS" in finding.why
+
+
+def test_2_the_dnssec_verdict_rests_on_a_baseline_run_of_the_same_trip():
+    """DNSSEC defeats the lie, but the laptop away cannot reach the private intranet at all (no VPN):
+    the honest run fails, so the audit does not call it safe; it says why, and what it reasoned."""
+    finding = audit_text(TYPICAL, "spd", mobile=True, dnssec=True)["2"]
+    assert finding.status == "could not decide"
+    assert finding.baseline.result.outcome == "blocked" and "10.1.3.4" in finding.baseline.result.explanation
+    assert "signed and validated" in finding.note
+    public = audit_text(TYPICAL.replace("10.1.", "1.2."), "spd", mobile=True, dnssec=True)["2"]
+    assert public.status == "not exposed" and "signed and validated" in public.why
+    assert public.baseline.result.outcome == "protected"

@@ -25,7 +25,7 @@ from ..mobility import DnsInterceptor
 from ..net import World
 from .context import AuditContext, move_local
 from .profile import Server
-from .site import Site
+from .site import Site, mirror
 
 GUEST_PREFIXES = ("7.7.7.0/24", "198.18.7.0/24")
 SECRET = b"GET /salaries.xlsx"
@@ -119,14 +119,27 @@ def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0, 
     return Built(world, story)
 
 
-def foreign_dns(ctx: AuditContext, server: Server, attacker_at, dns_away: str, seed: int = 0) -> Built:
-    """Problem 2 (section 6.1): the laptop away from home takes the visited network's word for names."""
-    site = Site(ctx, "audit: foreign DNS (problem 2)", seed, names=(server.name,))
+def foreign_dns(ctx: AuditContext, server: Server, attacker_at, dns_away: str, seed: int = 0,
+                honest: bool = False) -> Built:
+    """Problem 2 (section 6.1): the laptop away from home takes the visited network's word for names.
+
+    ``honest=True`` builds the baseline: the same trip with an honest hotel network.
+    """
+    site = Site(ctx, "audit: foreign DNS (problem 2)" + (", baseline" if honest else ""), seed, names=(server.name,))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
     ServerApp(real, server.port, b"200 OK: here are the salaries")
     guest, hotspot = _visit(site, host, ())
+    # The server answers the laptop wherever it is: its policy follows the laptop's new address.
+    real.spd = mirror(host.spd, [guest], real.addresses)
+    if honest:
+        DnsServer(hotspot, directory=world.directory)
+        if dns_away == "dhcp":
+            host.resolver.servers = [hotspot.addresses[0]]
+        ClientApp(host, server.name, server.port, start_us=2_000)
+        return Built(world, (f"Baseline: {host.name} is away, on an honest hotel network, as {guest}, and "
+                             f"connects to {server.name}.",))
     attacker_at = ipaddress.ip_address(attacker_at)
     attacker = site.attacker("attacker", [attacker_at])
     ServerApp(attacker, server.port, b"200 OK (the visited network's fake server)", label="the visited network's fake")
