@@ -2,7 +2,10 @@
 
 A :class:`Finding` is *exposed* only when its counterexample ran in the simulator and the
 verdict named that problem; the auditor's own reasoning is the ``why``, the run is the
-proof. ``counterexample.result`` is an ordinary :class:`~labsim.result.Result`, so a
+proof. *Not demonstrated*: the reasoning expects the problem but no run showed it (the
+``why`` then says what might happen, never that it does). *Could not decide*: the baseline
+(the same world with no attacker) did not work, or the file's policies could not be
+imported, so no run shows anything either way. ``counterexample.result`` is an ordinary :class:`~labsim.result.Result`, so a
 notebook can print its trace or animate it like any scenario's.
 """
 
