@@ -115,6 +115,10 @@ def _realise(plan: Plan, ctx: AuditContext, seed: int, run: bool) -> Finding:
         b = baseline.result
         why = (f"with no attacker at all, the host does not reach the server the way its policy intends (the "
                f"baseline run ended {b.outcome}: {b.explanation}), so the attack's run shows nothing either way")
+        gateways = sorted({str(r.tunnel) for r in ctx.spd.rules if r.action == "protect" and r.tunnel is not None})
+        if gateways:
+            why += (f". The policy tunnels through the security gateway {', '.join(gateways)}, which the simulated "
+                    "site does not model yet, so the servers behind it cannot be reached in any run")
         verb = "expected this problem" if plan.exposed else "found no exposure"
         return Finding(status="could not decide", why=why, note=f"the static analysis {verb}: {plan.unproven_why}",
                        **common)
