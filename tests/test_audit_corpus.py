@@ -94,6 +94,7 @@ def test_strongswan_road_warrior_with_an_email_identity():
     report, got = statuses(SS / "ikev2-rw-cert-ppk__carol" / "swanctl.conf")
     assert "@" not in report.context.host_name and report.context.profile.domain == "strongswan.org"
     assert got["1a"] == "exposed" and got["1b"] == "could not decide"
+    assert "security gateway 192.168.0.1, which the simulated site does not model yet" in report["1b"].why
 
 
 def test_strongswan_children_without_trap_are_imported_as_installed():
