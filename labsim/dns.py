@@ -208,8 +208,10 @@ class DnsServer:
             return
         question = query.question[0]
         name, rdtype = plain(question.name), dns.rdatatype.to_text(question.rdtype)
-        if name in self.lies and rdtype in ("A", "AAAA"):
-            rrset = dns.rrset.from_text_list(question.name, TTL, "IN", rdtype, self.lies[name])
+        lie = [v for v in self.lies.get(name, ()) if (":" in v) == (rdtype == "AAAA")] if rdtype in ("A", "AAAA") \
+            else []
+        if lie:   # a lie of the asked family (an IPv4 lie is no answer to an AAAA question)
+            rrset = dns.rrset.from_text_list(question.name, TTL, "IN", rdtype, lie)
             sigs, signed = self._forged_signature(name, rdtype, rrset)
             wire, how = make_answer(query, rrset, sigs), "answers with its own false record" + signed
             facts = {"dns_forged_by": self.host.name}
@@ -277,8 +279,11 @@ class DnsSpoofer:
             return
         question = query.question[0]
         name, rdtype = plain(question.name), dns.rdatatype.to_text(question.rdtype)
-        wanted = "PTR" if name.endswith((".in-addr.arpa", ".ip6.arpa")) else "A"
-        if name not in self.targets or rdtype != wanted:
+        if name not in self.targets:
+            return
+        wanted = "PTR" if name.endswith((".in-addr.arpa", ".ip6.arpa")) else \
+            "AAAA" if ":" in self.targets[name] else "A"
+        if rdtype != wanted:
             return
         value = self.targets[name] + ("." if wanted == "PTR" else "")
         rrset = dns.rrset.from_text(question.name, TTL, "IN", wanted, value)

@@ -78,6 +78,7 @@ class Host:
         self.identity = None
         self.trusted_cas: list = []
         self.name_check = "none"
+        self.address_families = ("A",)   # what getaddrinfo asks for, in order (("A", "AAAA") for a dual-stack host)
         self.ike = None
         self.resolver = None
         self.forwarding = False
@@ -141,10 +142,18 @@ class Host:
 
     # ------------------------------------------------------------ name resolution for applications
 
-    def getaddrinfo(self, name: str, on_done: Callable) -> None:
-        """Resolve ``name`` for ``connect``: an address, or a :class:`NameHandle` on a name-handle host."""
+    def getaddrinfo(self, name: str, on_done: Callable, _families: tuple[str, ...] | None = None) -> None:
+        """Resolve ``name`` for ``connect``: an address, or a :class:`NameHandle` on a name-handle host.
+
+        The record types of ``address_families`` are asked in turn until one answers (only A
+        by default; a dual-stack host asks A, then AAAA).
+        """
+        families = self.address_families if _families is None else _families
+
         def answered(answer) -> None:
-            if not answer.ok:
+            if not answer.ok and len(families) > 1:
+                self.getaddrinfo(name, on_done, families[1:])
+            elif not answer.ok:
                 on_done(None, answer)
             elif self.name_check == "name_handle":
                 handle = NameHandle(len(self._handles) + 1)
@@ -155,7 +164,7 @@ class Host:
                 on_done(handle, answer)
             else:
                 on_done(ip(answer.values[0]), answer)
-        self.resolver.lookup(name, "A", answered)
+        self.resolver.lookup(name, families[0], answered)
 
     def connect(self, target, port: int, flow: str | None = None) -> Connection:
         """Open a TCP connection to an address or a name handle; set the callbacks on the result."""

@@ -123,3 +123,51 @@ def test_auditing_loads_no_drawing_or_notebook_package():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_8_a_tunnel_template_whose_address_is_a_name_is_refused_with_file_and_line(capsys, tmp_path):
+    """Item 8: `tmpl src 10.1.0.5 dst gw.example.net` used to crash with exit 1; now a clean refusal."""
+    config = tmp_path / "policies.txt"
+    config.write_text("src 10.1.0.5/32 dst 10.2.0.0/16\n\tdir out priority 1000 ptype main\n"
+                      "\ttmpl src 10.1.0.5 dst gw.example.net\n\t\tproto esp reqid 1 mode tunnel\n")
+    status, out, err = run(capsys, str(config), "--fail-on-exposed")
+    assert status == 2 and out == ""
+    assert f"{config}, line 3" in err and "'gw.example.net' is not an address" in err
+    assert "Traceback" not in err
+
+
+def test_8_an_unexpected_error_has_an_exit_status_of_its_own(capsys, monkeypatch):
+    """A bug in the auditor must not look like a finding (1) or bad input (2)."""
+    import labsim.audit.cli as audit_cli
+
+    def broken(*args, **kwargs):
+        raise ValueError("something the auditor did not expect")
+    monkeypatch.setattr(audit_cli, "audit_policy", broken)
+    status, out, err = run(capsys, HARDENED, "--fail-on-exposed")
+    assert status == audit_cli.EXIT_INTERNAL == 3
+    assert "internal error" in err and "ValueError: something the auditor did not expect" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_a_folder_of_hosts_gives_one_line_per_host_and_problem_and_a_progress_bar(capsys, tmp_path):
+    """The README's command for an administrator: every host's configuration in one run."""
+    import shutil
+    for name in ("strongswan-group-auth", "strongswan-hardened"):
+        shutil.copytree(EXAMPLES / name, tmp_path / name)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "policies.txt").write_text("src 10.1.0.5/32 dst 10.1.0.0/16\n\tdir sideways\n")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "swanctl.conf").write_text("# no IPsec on this host yet\n")
+    status, out, err = run(capsys, str(tmp_path))
+    lines = [line.split("\t") for line in out.splitlines()]
+    by_host = {}
+    for path, problem, status_word, why in lines:
+        by_host.setdefault(path.split("/")[-2], []).append((problem, status_word))
+    assert by_host["strongswan-group-auth"] == [("1a", "exposed"), ("1b", "exposed"), ("5b", "exposed")]
+    assert by_host["strongswan-hardened"] == [("-", "nothing exposed")]
+    assert by_host["broken"] == [("-", "could not read")] and "line 2" in out
+    assert by_host["empty"] == [("-", "nothing to audit")]
+    assert "[" in err and "4/4" in err and "1 could not be read" in err
+    assert status == 2
+    status, _, _ = run(capsys, str(tmp_path), "--fail-on-exposed")
+    assert status == 1

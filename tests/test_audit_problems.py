@@ -69,7 +69,7 @@ def test_1a_the_attacker_can_also_take_over_a_bypassed_intranet_address():
 
 @pytest.mark.parametrize("text, settings, reason", [
     (TYPICAL, {"dnssec": True}, "fails validation"),
-    (LOCKED.replace("discard any", "bypass any"), {}, "travels under IPsec"),
+    (LOCKED.replace("discard any", "bypass any"), {}, "must arrive under IPsec"),
     (LOCKED, {}, "no address an attacker could hold is reached in clear"),
 ])
 def test_1a_is_not_found_when_answers_validate_dns_is_protected_or_nothing_is_clear(text, settings, reason):
@@ -130,7 +130,6 @@ def test_2_asking_the_home_server_in_clear_is_intercepted():
 
 @pytest.mark.parametrize("settings, reason, status", [
     ({"mobile": False}, "does not travel", "not applicable"),
-    ({"mobile": True, "dnssec": True}, "signed and validated", "not exposed"),
     ({"mobile": True, "dns_away": "home", "dns_server": "10.1.0.53"}, "travels under IPsec", "not exposed"),
 ])
 def test_2_is_not_found_for_a_stationary_host_with_dnssec_or_with_home_dns_under_ipsec(settings, reason, status):
@@ -290,3 +289,43 @@ def test_an_audit_opens_no_socket(no_sockets):
     """Counterexamples run in the simulator only: nothing touches a real network."""
     assert audit(BROADCAST).exposed
     assert no_sockets == []
+
+
+@pytest.mark.parametrize("text", [
+    "protect remote 10.1.0.10\nbypass any",                                 # the single IPsec peer
+    "protect remote 10.1.0.10\nprotect remote 10.1.0.11\nbypass any",
+])
+def test_5b_is_not_claimed_when_ipv4_protects_only_a_few_peers_and_lets_the_rest_in(text):
+    """Issue 13 item 4: one protected IPv4 peer while 252 neighbours get in clear is plain BYPASS."""
+    finding = audit_text(text, "spd")["5b"]
+    assert finding.status == "not exposed", finding.why
+    assert "plain BYPASS, not problem 5b" in finding.why and "of the 253 other addresses" in finding.why
+
+
+def test_5b_is_still_found_where_ipv4_protects_the_whole_segment_but_a_printer():
+    finding = audit_text("bypass remote 10.1.0.20\nprotect remote 10.1.0.0/16\nbypass any", "spd")["5b"]
+    attack_shown(finding, "5b")
+
+
+def test_5b_a_vpn_clients_link_local_neighbours_are_on_the_physical_network_where_ipv4_is_open():
+    """Item 4: a road warrior's virtual address is protected for its whole subnet, but the IPv6
+    attacker next to it shares the physical network, where IPv4 lets everyone in."""
+    text = ("src 192.0.2.0/24 dst 192.0.2.219/32\n\tdir in priority 1000 ptype main\n"
+            "\ttmpl src 192.1.2.23 dst 192.1.3.209\n\t\tproto esp reqid 1 mode tunnel\n"
+            "src 192.0.2.219/32 dst 192.0.2.0/24\n\tdir out priority 1000 ptype main\n"
+            "\ttmpl src 192.1.3.209 dst 192.1.2.23\n\t\tproto esp reqid 1 mode tunnel\n")
+    finding = audit_text(text, "xfrm")["5b"]
+    assert finding.status == "not exposed", finding.why
+    assert "where its tunnel starts" in finding.why and "plain BYPASS" in finding.why
+
+
+def test_2_the_dnssec_verdict_rests_on_a_baseline_run_of_the_same_trip():
+    """DNSSEC defeats the lie, but the laptop away cannot reach the private intranet at all (no VPN):
+    the honest run fails, so the audit does not call it safe; it says why, and what it reasoned."""
+    finding = audit_text(TYPICAL, "spd", mobile=True, dnssec=True)["2"]
+    assert finding.status == "could not decide"
+    assert finding.baseline.result.outcome == "blocked" and "10.1.3.4" in finding.baseline.result.explanation
+    assert "signed and validated" in finding.note
+    public = audit_text(TYPICAL.replace("10.1.", "1.2."), "spd", mobile=True, dnssec=True)["2"]
+    assert public.status == "not exposed" and "signed and validated" in public.why
+    assert public.baseline.result.outcome == "protected"

@@ -135,13 +135,22 @@ def test_longer_prefixes_and_ports_win_within_a_class_and_priority_sets_it_by_ha
                                  "bypass remote 10.0.0.0/8"]
 
 
-def test_start_action_none_installs_nothing_and_says_so():
-    """The default start_action loads the connection but installs no trap: traffic passes in clear."""
+def test_6_start_action_none_is_imported_as_installed_and_says_so():
+    """Issue 13 item 6: a child the peer initiates (or an admin starts) has its policies while it is up."""
+    policy = import_swanctl("""connections { c { remote_addrs = 10.1.3.4
+        children { c { mode = transport } } } }""", "s.conf")
+    assert rules(policy) == ["protect remote 10.1.3.4", "bypass any"]
+    assert any("imports them as installed" in n.message and "passes in clear" in n.message
+               for n in policy.warnings())
+
+
+def test_6_start_action_none_for_whichever_peer_connects_installs_nothing_known():
+    """With remote_addrs a range, the installed policy names the peer that connected: unknown here."""
     policy = import_swanctl("""connections { c { remote_addrs = 10.1.0.0/16
         children { c { mode = transport
                        remote_ts = 10.1.0.0/16 } } } }""", "s.conf")
     assert rules(policy) == ["bypass any"]
-    assert any("start_action = none installs no policy" in n.message for n in policy.warnings())
+    assert any("only for whichever peer negotiates it" in n.message for n in policy.warnings())
 
 
 def test_start_action_start_is_imported_with_a_warning_and_an_uninstalled_shunt_is_reported():
@@ -257,3 +266,56 @@ def test_round_trip_through_labsim_spd_text_keeps_every_decision(example):
     again = parse_spd(policy.spd_text())
     assert [str(r) for r in again.rules] == rules(policy)
     decisions_match(policy.spd, again)
+
+
+# ---------------------------------------------------------------- issue 13 item 9: real syntax
+
+def test_9_a_top_level_template_section_for_inheritance_is_not_an_unknown_section():
+    policy = import_swanctl("""base {
+      remote_addrs = 10.1.3.4
+      children { c { mode = transport
+                     start_action = trap } }
+    }
+    connections { one : base { remote { id = server-b.example.org } } }""", "s.conf")
+    assert [str(r) for r in policy.spd.rules] == ["protect remote 10.1.3.4 name server-b.example.org", "bypass any"]
+    assert not policy.warnings()
+    assert any("'base' is a template" in n.message for n in policy.notes)
+
+
+def test_9_the_icmp_child_option_is_known():
+    policy = import_swanctl("""connections { c { remote_addrs = 10.1.3.4
+        children { c { mode = transport
+                       icmp = yes
+                       start_action = trap } } } }""", "s.conf")
+    assert not policy.warnings()
+
+
+def test_9_a_comment_only_file_has_nothing_to_audit(tmp_path, capsys):
+    from labsim.audit.importers import NothingToAudit, import_text
+    from labsim.cli import main
+    text = "# swanctl.conf: this host has no IPsec yet\n\n   # nothing here\n"
+    with pytest.raises(NothingToAudit, match="nothing to audit"):
+        import_text(text, None, "swanctl.conf")
+    with pytest.raises(NothingToAudit):
+        import_text(text, "strongswan", "swanctl.conf")
+    config = tmp_path / "swanctl.conf"
+    config.write_text(text)
+    assert main(["audit", str(config), "--fail-on-exposed"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing to audit" in out and "--format" not in out
+
+
+def test_9_user_at_domain_identities_are_not_dns_names():
+    from labsim.audit import audit_text
+    report = audit_text("""connections { home {
+          local_addrs = 10.1.0.5
+          remote_addrs = 10.1.3.4
+          local { id = carol@corp.example }
+          remote { id = alice@corp.example }
+          children { home { mode = transport
+                            start_action = trap } } } }""", "strongswan")
+    ctx = report.context
+    assert "@" not in ctx.host_name and ctx.host_name.endswith(".corp.example")
+    assert all("@" not in s.name for s in ctx.servers)
+    assert any("is not a DNS name" in n.message for n in ctx.policy.notes)
+    assert report["1a"].status != "could not decide" or "did not resolve" not in report["1a"].why

@@ -158,3 +158,56 @@ def test_formats_are_told_apart_and_an_unknown_one_asks_for_format():
     with pytest.raises(ConfigError, match=r"^mystery.cfg: cannot tell which kind of configuration this is; say it "
                                           r"with --format strongswan\|xfrm\|spd"):
         import_text("frobnicate everything\n", path="mystery.cfg")
+
+
+# ---------------------------------------------------------------- issue 13 item 9: real syntax
+
+def notes_of(policy):
+    return [n.message for n in policy.notes]
+
+
+def test_9_crypto_offload_parameters_are_read_with_a_note():
+    policy = import_xfrm("src 10.1.0.5/32 dst 10.1.0.0/16\n\tdir out priority 1000 ptype main\n"
+                         "\tcrypto offload parameters: dev eth0 mode packet\n"
+                         "\ttmpl src 0.0.0.0 dst 0.0.0.0\n\t\tproto esp reqid 1 mode transport\n", "p.txt")
+    assert [str(r) for r in policy.spd.rules] == ["protect local 10.1.0.5 remote 10.1.0.0/16 dir out",
+                                                  "bypass any"]
+    assert any("crypto offload (dev eth0 mode packet)" in n for n in notes_of(policy))
+
+
+def test_9_older_iproute2_socket_policies_dir_3_and_4_are_skipped_with_a_note():
+    policy = import_xfrm("src 0.0.0.0/0 dst 0.0.0.0/0\n\tdir 3 priority 0 ptype main\n"
+                         "src 0.0.0.0/0 dst 0.0.0.0/0\n\tdir 4 priority 0 ptype main\n"
+                         "src 10.1.0.5/32 dst 10.1.0.0/16\n\tdir out priority 1000 ptype main\n"
+                         "\ttmpl src 0.0.0.0 dst 0.0.0.0\n\t\tproto esp reqid 1 mode transport\n", "p.txt")
+    assert len(policy.spd.rules) == 2
+    assert sum("how older iproute2 prints a per-socket policy" in n for n in notes_of(policy)) == 2
+
+
+def test_9_a_template_without_proto_or_mode_is_never_silently_esp_transport():
+    policy = import_xfrm("src 10.1.0.5/32 dst 10.2.0.0/16\n\tdir out priority 1000 ptype main\n"
+                         "\ttmpl src 10.1.0.5 dst 192.0.2.1\n", "p.txt")
+    assert str(policy.spd.rules[0].tunnel) == "192.0.2.1"
+    messages = notes_of(policy)
+    assert any("names no protocol" in n and "assumes ESP" in n for n in messages)
+    assert any("names no mode" in n and "assume tunnel mode" in n for n in messages)
+
+
+def test_9_an_ipcomp_tunnel_around_esp_transport_keeps_its_gateway():
+    policy = import_xfrm("src 10.1.0.0/16 dst 10.2.0.0/16\n\tdir out priority 1000 ptype main\n"
+                         "\ttmpl src 192.0.2.5 dst 192.0.2.1\n\t\tproto comp reqid 1 mode tunnel level use\n"
+                         "\ttmpl src 0.0.0.0 dst 0.0.0.0\n\t\tproto esp reqid 1 mode transport\n", "p.txt")
+    rule = policy.spd.rules[0]
+    assert rule.action == "protect" and str(rule.tunnel) == "192.0.2.1"
+
+
+def test_5_icmpv6_neighbour_discovery_bypasses_of_different_types_are_not_redundant():
+    """Issue 13 item 5: the ICMP type is not modelled, so the rules look alike, but they are not."""
+    from labsim.audit import audit_text
+    nd = "".join(f"src ::/0 dst ::/0 proto ipv6-icmp type {t}\n\tdir {d} priority 1 ptype main\n"
+                 for t in (135, 136) for d in ("in", "out"))
+    text = nd + ("src 2001:db8:1::5/128 dst 2001:db8:1::/64\n\tdir out priority 1000 ptype main\n"
+                 "\ttmpl src :: dst ::\n\t\tproto esp reqid 1 mode transport\n")
+    report = audit_text(text, "xfrm", run=False)
+    assert report.context.policy.approximate == frozenset({0, 1, 2, 3})
+    assert not [a for a in report.anomalies if a.kind == "redundant"]

@@ -125,3 +125,48 @@ def test_the_resolver_records_a_cache_entry_it_is_given():
     w.run()
     assert answers[0].values == ("192.168.0.20",)
     assert [e.decision for e in w.sim.trace] == ["remember", "cache"]
+
+
+def _dual_stack(families, spoof=None, lies=None):
+    """A client asking for a name that has only an AAAA record; optionally a spoofer forging it."""
+    import ipaddress
+
+    from labsim.dns import Directory, DnsServer, DnsSpoofer, Resolver, Zone
+    from labsim.host import Host
+    from labsim.net import World
+    world = World(0, "dual stack")
+    world.add_network("lan", "lan", [ipaddress.ip_network("10.1.0.0/24"), ipaddress.ip_network("2001:db8:1::/64")])
+    zone = Zone("example.org", 0)
+    zone.add("v6only.example.org", "AAAA", "2001:db8:1::304")
+    world.directory = Directory([zone])
+    ns = Host("ns", "dns", fqdn="ns.example.org")
+    world.add_host(ns, "lan", [ipaddress.ip_address("10.1.0.53")])
+    DnsServer(ns, zones=[zone], lies=lies or {})
+    client = Host("a", "client", fqdn="a.example.org")
+    world.add_host(client, "lan", [ipaddress.ip_address("10.1.0.5"), ipaddress.ip_address("2001:db8:1::5")])
+    client.address_families = families
+    Resolver(client, ["10.1.0.53"])
+    if spoof:
+        attacker = Host("m", "attacker", malicious=True)
+        world.add_host(attacker, "lan", [ipaddress.ip_address("10.1.0.66")])
+        DnsSpoofer(attacker, world, tap_node="lan", victims=["10.1.0.5"], targets={"v6only.example.org": spoof})
+    got = []
+    world.sim.schedule(1000, lambda: client.getaddrinfo("v6only.example.org", lambda t, answer: got.append(t)))
+    world.sim.run()
+    return [str(t) if t is not None else None for t in got]
+
+
+def test_getaddrinfo_asks_aaaa_only_on_a_dual_stack_host():
+    """By default a host asks for A records only (unchanged); a dual-stack host then asks for AAAA."""
+    assert _dual_stack(("A",)) == [None]
+    assert _dual_stack(("A", "AAAA")) == ["2001:db8:1::304"]
+
+
+def test_the_spoofer_forges_aaaa_answers_for_an_ipv6_target():
+    assert _dual_stack(("A", "AAAA"), spoof="2001:db8:1::66") == ["2001:db8:1::66"]
+
+
+def test_a_lying_server_answers_an_aaaa_question_only_with_an_ipv6_lie():
+    """An IPv4 lie is no AAAA record: the server answers that question from its zone."""
+    assert _dual_stack(("AAAA",), lies={"v6only.example.org": ["203.0.113.66"]}) == ["2001:db8:1::304"]
+    assert _dual_stack(("AAAA",), lies={"v6only.example.org": ["2001:db8:1::66"]}) == ["2001:db8:1::66"]

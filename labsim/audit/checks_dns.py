@@ -12,13 +12,14 @@ damage, no clear path to the addresses an attacker can hold.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import partial
 
 from ..ipsec.spd import PacketView
 from . import worlds
 from .context import AuditContext, move_local
 from .plan import Fix, Plan, fact_evidence, goes_clear, out_tcp, own, rule_evidence, targets
-from .sampling import EPHEMERAL_PORT, is_public, pick
+from .sampling import EPHEMERAL_PORT, PUBLIC_SAMPLES, is_public, pick, within
 
 
 def dns_path(ctx: AuditContext, server, spd=None, source=None):
@@ -34,6 +35,37 @@ def dns_evidence(ctx: AuditContext, query, answer, server) -> list:
     if query.index == answer.index:
         return [rule_evidence(ctx, query, f"DNS with {server}, both ways")]
     return [rule_evidence(ctx, query, f"DNS queries to {server}"), rule_evidence(ctx, answer, f"answers from {server}")]
+
+
+def dns_placements(ctx: AuditContext) -> list[tuple[str, object]]:
+    """Where the DNS server may plausibly be when nothing says so: (description, address), each once.
+
+    The organisation's range (the assumed default), the host's own network where DNS goes
+    in clear, and the Internet where DNS goes in clear: a place whose DNS the policy
+    discards is left out (the host could not resolve names there at all).
+    """
+    def works(a, clear):
+        query, answer = dns_path(ctx, a)
+        if "discard" in (query.action, answer.action):
+            return False
+        return not clear or query.action == "bypass"
+
+    out = []
+    first = ctx.dns_server
+    query, _ = dns_path(ctx, first)
+    how = "under IPsec" if query.action == "protect" else "in clear"
+    out.append((f"inside the organisation's range, reached {how}", first))
+    lan = ipaddress.ip_network(f"{ctx.host_address}/24", strict=False)
+    local = pick(ctx.spd, lambda a: works(a, True), within([lan]), regions=[lan], version=4,
+                 avoid=[ctx.host_address, first], preferred=[lan.network_address + 53, lan.network_address + 1])
+    if local is not None:
+        out.append(("on the host's own network, reached in clear", local))
+    internet = pick(ctx.spd, lambda a: works(a, False), is_public, version=4, avoid=[first, *PUBLIC_SAMPLES],
+                    preferred=[ipaddress.ip_address("198.51.100.53")])
+    if internet is not None:
+        how = "under IPsec" if dns_path(ctx, internet)[0].action == "protect" else "in clear"
+        out.append((f"on the Internet, reached {how}", internet))
+    return [(label, a) for i, (label, a) in enumerate(out) if a not in [b for _, b in out[:i]]]
 
 
 def narrow_bypass(ctx: AuditContext, clear) -> str:
@@ -61,7 +93,12 @@ def _protected_server(ctx: AuditContext):
 
 
 def _fix(ctx: AuditContext, dns_answer, clear) -> Fix:
-    if dns_answer.rule is not None and dns_answer.rule.remote is not None and dns_answer.rule.action == "bypass":
+    if dns_answer.action == "bypass" and dns_answer.rule is not None and dns_answer.rule.remote is None \
+            and ctx.spd.lookup(PacketView.outbound(own(ctx, ctx.dns_server), ctx.dns_server, "udp", EPHEMERAL_PORT,
+                                                   53)).action == "protect":
+        change = (f"protect the answers too: an inbound PROTECT policy (dir in) for DNS from {ctx.dns_server}, so a "
+                  "clear answer from its address is discarded (solution 2)")
+    elif dns_answer.rule is not None and dns_answer.rule.remote is not None and dns_answer.rule.action == "bypass":
         change = (f"make DNS to {ctx.dns_server} a PROTECT rule ({ctx.origin(dns_answer.index).cite()}), so queries "
                   "and answers travel under IPsec (solution 2)")
     else:
@@ -79,7 +116,9 @@ def check_1a(ctx: AuditContext) -> Plan:
     server = _protected_server(ctx)
     if server is None:
         return Plan("1a", False, "no server the host talks to is protected by IPsec, so there is nothing for DNS "
-                                 "spoofing to bypass")
+                                 "spoofing to bypass", (fact_evidence(ctx, "host_address", "the audited host's "
+                                                                                          "address"),
+                                                        fact_evidence(ctx, "ranges", "where its servers are")))
     guard = out_tcp(ctx, server.address, server.port)
     attacker = _clear_target(ctx, server.port, lambda a: is_public(a) or ctx.in_org(a), avoid=[server.address])
     evidence = [rule_evidence(ctx, guard, f"{server.name} ({server.address}) is protected")]
@@ -99,14 +138,26 @@ def check_1a(ctx: AuditContext) -> Plan:
         evidence.append(fact_evidence(ctx, "dnssec", "answers must validate with the zone's key"))
         return Plan("1a", False, "DNS answers are signed and validated: a forged answer fails validation and the "
                                  "resolver waits for the real one", tuple(evidence), build)
-    if query.action != "bypass" or answer.action != "bypass":
-        return Plan("1a", False, f"DNS to {ctx.dns_server} travels under IPsec, so an attacker can neither read the "
-                                 "queries nor answer them (solution 2)", tuple(evidence), build)
+    if answer.action != "bypass":
+        return Plan("1a", False, f"answers from {ctx.dns_server} must arrive under IPsec, so an attacker cannot "
+                                 "answer in their place (solution 2)", tuple(evidence), build)
     evidence.append(fact_evidence(ctx, "dnssec", "answers are not validated"))
+    if query.action != "bypass":
+        # Outbound-only protection: the query leaves under IPsec, but a clear answer is let in
+        # (Linux accepts a clear packet that no inbound policy matches). Forging needs only that.
+        why = (f"queries to {ctx.dns_server} leave under IPsec, but clear answers from its address are let in, "
+               f"so nothing in the policy stops a forged answer; if one is accepted, a connection meant for "
+               f"{server.name} would go to {attacker}, which is reached in clear")
+        return Plan("1a", True, why, tuple(evidence), build, _fix(ctx, answer, clear),
+                    pending="its attacker cannot read an encrypted query, so it cannot race a matching answer; a "
+                            "blind forgery (guessing the query's id and port) is not modelled")
     how = "in clear" if clear.action == "bypass" else "in clear once IKE with it fails (fallback)"
     why = (f"plain DNS answers from {ctx.dns_server} are believed, and a connection to {attacker} goes {how}: a "
            f"forged answer for {server.name} sends the application's data to whoever holds {attacker}")
-    return Plan("1a", True, why, tuple(evidence), build, _fix(ctx, answer, clear))
+    hedged = (f"plain DNS answers from {ctx.dns_server} would be believed, and a connection to {attacker} would go "
+              f"{how}: a forged answer for {server.name} could send the application's data to whoever holds "
+              f"{attacker}")
+    return Plan("1a", True, why, tuple(evidence), build, _fix(ctx, answer, clear), hedged=hedged)
 
 
 def check_2(ctx: AuditContext) -> Plan:
@@ -138,21 +189,32 @@ def check_2(ctx: AuditContext) -> Plan:
     asked = hotspot if away_mode == "dhcp" else ctx.dns_server
     query, answer = dns_path(ctx, asked, away, guest)
     evidence += dns_evidence(ctx, query, answer, asked)
+    if away_mode == "home" and query.action == "protect" and answer.action == "bypass":
+        why = (f"queries to the home server {asked} leave under IPsec, but clear answers from its address are let "
+               "in, so nothing in the policy stops the visited network from answering in its place")
+        return Plan("2", True, why, tuple(evidence), build,
+                    Fix(f"protect DNS answers from {asked} as well (an inbound PROTECT rule, or a policy for both "
+                        "directions), or validate DNSSEC", "the home server must be reachable under IPsec from any "
+                        "network; DNSSEC needs signed zones"),
+                    pending="its visited network cannot read an encrypted query, so it cannot race a matching "
+                            "answer; a blind forgery is not modelled")
     if query.action != "bypass" or answer.action != "bypass":
         if away_mode == "home":
-            return Plan("2", False, f"DNS to the home server {asked} travels under IPsec, so the visited network can "
-                                    "neither read nor answer it (solution 2)", tuple(evidence))
+            return Plan("2", False, f"DNS to the home server {asked} travels under IPsec both ways, so the visited "
+                                    "network can neither read nor answer it (solution 2)", tuple(evidence))
         return Plan("2", False, f"the policy does not let plain DNS to the visited network's server ({asked}) "
                                 "through, so the laptop cannot use it", tuple(evidence))
     who = "the DNS server the visited network's DHCP names" if away_mode == "dhcp" else \
         f"the visited network's transparent DNS proxy, answering for the home server {asked}"
     why = (f"away from home the laptop believes {who}; it can map {server.name} to {attacker}, which the policy "
            "reaches in clear")
+    hedged = (f"away from home the laptop would believe {who}; it could map {server.name} to {attacker}, which the "
+              "policy reaches in clear")
     fix = Fix("ask the home DNS server, through IPsec, wherever the laptop is (dns_away = home, with a PROTECT rule "
               "for DNS to it: solution 2), or validate DNSSEC",
               "the home server must be reachable under IPsec from any network (a VPN, or a public address), and an "
               "unprotected query to it is intercepted (section 6.1); DNSSEC needs signed zones")
-    return Plan("2", True, why, tuple(evidence), build, fix)
+    return Plan("2", True, why, tuple(evidence), build, fix, hedged=hedged)
 
 
-__all__ = ["check_1a", "check_2", "dns_path", "dns_evidence", "narrow_bypass"]
+__all__ = ["check_1a", "check_2", "dns_path", "dns_placements", "dns_evidence", "narrow_bypass"]

@@ -99,7 +99,10 @@ def _check_5a_via(ctx: AuditContext, soft, lan, me, port, bcast) -> Plan:
               "(sections 4.2 and 7)",
               (("DISCARD inbound broadcast and multicast", "NetBIOS, DHCP and other broadcast protocols stop working "
                                                           "for this host"),))
-    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker, bcast), fix)
+    hedged = (f"a broadcast from {attacker} appears to be let in; if the host answered it in unicast and IKE with the "
+              f"attacker stayed silent, the answer would fall back to clear and open a soft SA, admitting the "
+              f"attacker's clear connection to TCP {ctx.profile.service_port}")
+    return Plan("5a", True, why, tuple(evidence), partial(worlds.soft_sa, ctx, attacker, bcast), fix, hedged=hedged)
 
 
 def check_5b(ctx: AuditContext) -> Plan:
@@ -133,13 +136,32 @@ def check_5b(ctx: AuditContext) -> Plan:
     if attacker4 is None:
         return Plan("5b", False, f"IPv4 lets clear packets to TCP {svc} in as well, so IPv6 is not the laxer path "
                                  "(that is a plain BYPASS, not problem 5b)", tuple(evidence))
+    # The same peers: an attacker on the host's segment holds an IPv4 address of its choice. If
+    # IPv4 lets most of them in clear, IPv6 is not what opens the door. A host whose address is a
+    # tunnel's inner one (a VPN's virtual address) meets link-local IPv6 neighbours on the physical
+    # network, where its outer address lives: that segment is the one to compare.
+    outer = next((a for a in ctx.policy.hints.outer if a.version == 4 and a != me4), None)
+    near = outer or me4
+    segment = [a for a in ipaddress.ip_network(f"{near}/24", strict=False).hosts() if a != near]
+    admitted = [a for a in segment if _inbound_tcp(ctx, a, near).action == "bypass"]
+    if 2 * len(admitted) > len(segment):
+        evidence[0] = rule_evidence(ctx, _inbound_tcp(ctx, admitted[0], near),
+                                    f"TCP {svc} from {admitted[0]} to {near} over IPv4")
+        return Plan("5b", False, f"IPv4 lets clear connections to TCP {svc} in from {len(admitted)} of the "
+                                 f"{len(segment)} other addresses of the host's own network{' (where its tunnel starts)' if outer else ''} (such as {admitted[0]}); "
+                                 f"only a few peers, such as {attacker4}, must use IPsec. An attacker there needs no "
+                                 "IPv6: that is a plain BYPASS, not problem 5b (IPv6 laxer than IPv4 for the same "
+                                 "peers)", tuple(evidence))
     why = (f"over IPv4 the service demands IPsec (or refuses) for {attacker4}, but over IPv6 a clear connection from "
            f"{attacker6} is let in: the attacker simply uses IPv6")
     fix = Fix("give IPv6 the IPv4 policy: PROTECT the organisation's IPv6 ranges and DISCARD other IPv6 (link-local "
               "included) to the host's services, or turn IPv6 off on the host",
               "IPv6 services are unavailable until IPsec covers them (solution 5: reconcile security and "
               "availability when deploying new protocols)")
-    return Plan("5b", True, why, tuple(evidence), partial(worlds.laxer_ipv6, ctx, attacker4, attacker6), fix)
+    hedged = (f"over IPv4 the service demands IPsec (or refuses) for {attacker4}, but over IPv6 the policy seems to let "
+              f"a clear connection from {attacker6} in: an attacker could try IPv6")
+    return Plan("5b", True, why, tuple(evidence), partial(worlds.laxer_ipv6, ctx, attacker4, attacker6), fix,
+                hedged=hedged)
 
 
 __all__ = ["check_5a", "check_5b"]

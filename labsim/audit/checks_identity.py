@@ -10,6 +10,7 @@ configuration, word for word.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import partial
 
 from ..ipsec.spd import name_matches
@@ -53,7 +54,9 @@ def check_1b(ctx: AuditContext) -> Plan:
     server = servers[0]
     domain = ctx.profile.domain
     insider = f"pc-c.{domain}" if not server.name.startswith("pc-c.") else f"pc-d.{domain}"
-    v4 = [p for p in ctx.ranges if p.version == 4]
+    # The insider sits in the organisation's ranges, or at least on the host's own segment.
+    v4 = [p for p in ctx.ranges if p.version == 4 and p.num_addresses > 4] + \
+        [ipaddress.ip_network(f"{ctx.host_address}/24", strict=False)]
     insider_at = pick(ctx.spd, lambda a: True, within(v4), regions=v4, version=4,
                       avoid=[ctx.host_address, ctx.dns_server, server.address], preferred=[v4[0].network_address + 7])
     guard = out_tcp(ctx, server.address, server.port)
@@ -91,7 +94,10 @@ def check_1b(ctx: AuditContext) -> Plan:
                f"the PAD lets {auth.entry.pattern} use {server.address}")
     why = (f"any host with a certificate from {ctx.profile.ca} can answer for {server.address}: {how}. "
            f"{insider} hijacks the address and the host accepts it as {server.name}'s peer")
-    return Plan("1b", True, why, tuple(evidence), build, _fix(ctx))
+    hedged = (f"nothing in the policy seems to stop another host with a certificate from {ctx.profile.ca} answering "
+              f"for {server.address} ({how}); if {insider} took the address over, the host could accept it as "
+              f"{server.name}'s peer")
+    return Plan("1b", True, why, tuple(evidence), build, _fix(ctx), hedged=hedged)
 
 
 __all__ = ["check_1b"]

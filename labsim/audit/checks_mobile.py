@@ -89,7 +89,9 @@ def check_3(ctx: AuditContext) -> Plan:
               "ranges, with no fallback to clear (solution 3)",
               "problem 4: away from home the laptop can no longer reach any host that uses those addresses, and "
               "printers without IPsec need another way in (through a protected print server)")
-    return Plan("3", True, why, evidence, partial(worlds.private_address, ctx, name, address, port, True), fix)
+    hedged = why.replace("sends the data in clear", "could send the data in clear")
+    return Plan("3", True, why, evidence, partial(worlds.private_address, ctx, name, address, port, True), fix,
+                hedged=hedged)
 
 
 def check_4(ctx: AuditContext) -> Plan:
@@ -127,7 +129,8 @@ def check_4(ctx: AuditContext) -> Plan:
               "choose the failure: keep PROTECT (no hotel printers) or BYPASS them (problem 3); guessing sub-ranges "
               "nobody else uses is not sustainable if everyone does it")
     build = partial(worlds.private_address, ctx, name, address, port, False, home_name)
-    return Plan("4", True, why, evidence, build, fix, pending=pending)
+    hedged = why.replace("away from home it cannot talk to them", "away from home it may be unable to talk to them")
+    return Plan("4", True, why, evidence, build, fix, pending=pending, hedged=hedged)
 
 
 __all__ = ["check_3", "check_4"]

@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+import traceback
 
 from ..cli import command
 from ..errors import LabsimError
 from ..ipsec.identity import NAME_CHECKS
 from .auditor import audit_policy
-from .importers import load_policy
+from .folder import audit_folder
+from .importers import NothingToAudit, load_policy
 from .policy import FORMATS
 from .profile import DNS_AWAY, RESPONDERS, HostProfile, convert
 from . import find_profile
@@ -50,7 +53,8 @@ REPEATED = ("--range", "--broadcast-responder", "--private-range", "--server")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", help="swanctl.conf, `ip xfrm policy show` output, or labsim SPD text")
+    parser.add_argument("config", help="swanctl.conf, `ip xfrm policy show` output, or labsim SPD text; or a folder "
+                                       "of hosts' configurations (one line per host and problem)")
     parser.add_argument("--format", choices=FORMATS, help="the configuration's kind (guessed when omitted)")
     parser.add_argument("--profile", metavar="FILE", help="a TOML host profile (default: labsim-profile.toml "
                                                           "beside CONFIG, if there is one)")
@@ -75,9 +79,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                            dest="set_" + name)
 
 
-def profile_from_args(args) -> HostProfile:
+def profile_from_args(args, config: str | None = None) -> HostProfile:
     """The TOML profile (given or found beside the config), then every flag that was given."""
-    path = args.profile or (None if args.no_profile else find_profile(args.config))
+    path = args.profile or (None if args.no_profile else find_profile(config or args.config))
     profile = HostProfile.from_toml(path) if path else HostProfile()
     values = {}
     for key, value in vars(args).items():
@@ -92,10 +96,44 @@ def profile_from_args(args) -> HostProfile:
     return profile.with_values(values, "flag") if values else profile
 
 
+#: Exit statuses: 0 done, 1 exposed (with --fail-on-exposed), 2 bad input (file and line named),
+#: 3 an unexpected error inside the auditor (a bug: report it), so CI can tell them apart.
+EXIT_INTERNAL = 3
+#: The output was cut (the reader of a pipe stopped): 128 + SIGPIPE, as a shell reports it.
+EXIT_PIPE = 141
+
+
 @command("audit", "audit a real IPsec configuration for the paper's problems 1a-5b", arguments=_arguments)
 def cmd_audit(args) -> int:
+    try:
+        return _audit(args)
+    except NothingToAudit as exc:   # valid and empty: not an error, and nothing exposed
+        print(f"{exc}")
+        return 0
+    except BrokenPipeError:   # the reader (| head) stopped reading: no verdict was delivered
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
+    except LabsimError:
+        raise
+    except Exception as exc:   # a bug, not a finding: never the status --fail-on-exposed uses
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"error: internal error while auditing {args.config}: {type(exc).__name__}: {exc} "
+              f"(at {os.path.basename(where.filename)}:{where.lineno}); this is a bug in labsim audit, not a finding "
+              f"about the configuration (exit status {EXIT_INTERNAL})", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _audit(args) -> int:
     if not os.path.exists(args.config):
         raise LabsimError(f"{args.config}: no such file")
+    if os.path.isdir(args.config):
+        if args.json:
+            raise LabsimError("--json audits one file; a folder gives one line per host and problem")
+
+        def profile_for(path):
+            return profile_from_args(args, path)
+        return audit_folder(args, profile_for)
     report = audit_policy(load_policy(args.config, args.format), profile_from_args(args), seed=args.seed,
                           run=not args.static)
     if args.json:
@@ -105,4 +143,4 @@ def cmd_audit(args) -> int:
     return 1 if args.fail_on_exposed and report.exposed else 0
 
 
-__all__ = ["cmd_audit", "profile_from_args"]
+__all__ = ["cmd_audit", "profile_from_args", "EXIT_INTERNAL"]

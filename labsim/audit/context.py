@@ -72,6 +72,16 @@ class AuditContext:
         """The organisation's ranges that are private (RFC 1918 / unique local): where problem 3 lives."""
         return tuple(p for p in self.ranges if is_private(p.network_address))
 
+    @property
+    def dns_assumed(self) -> bool:
+        """True when neither the profile nor the configuration says where the DNS server is."""
+        return self.fact("dns_server").source.startswith("assumed")
+
+    def with_dns_server(self, address: Address, source: str) -> "AuditContext":
+        """The same context with the DNS server at ``address`` (one of the places an assumption tries)."""
+        facts = tuple(Fact(f.name, _show(address), source) if f.name == "dns_server" else f for f in self.facts)
+        return dataclasses.replace(self, dns_server=address, facts=facts)
+
     def rule_text(self, index: int) -> str:
         return f"{self.spd.rules[index]} ({self.origin(index).cite()})"
 
@@ -87,8 +97,19 @@ def resolve_context(policy: ImportedPolicy, profile: HostProfile) -> AuditContex
         source = profile.source_of(name)
         return (getattr(profile, name), f"set in {source}" if source != "flag" else "set by a flag") if source else None
 
+    if not profile.source_of("domain"):
+        inferred = _infer_domain(policy)
+        if inferred is not None:
+            profile = dataclasses.replace(profile, domain=inferred[0])
+            note("domain", inferred[0], inferred[1])
+    if not profile.source_of("ca") and policy.hints.organisation:
+        ca = f"{policy.hints.organisation} CA"
+        profile = dataclasses.replace(profile, ca=ca)
+        note("ca", ca, f"inferred from the organisation in the identities ({policy.hints.organisation_origin.cite()})")
     for name in ("domain", "ca", "ipv6", "dnssec", "mobile", "dns_away", "stateful", "port", "service_port",
                  "broadcast_responders", "private_ranges"):
+        if name in ("domain", "ca") and any(f.name == name for f in facts):
+            continue
         note(name, getattr(profile, name), (given(name) or (None, "default"))[1])
 
     ranges = given("ranges") or _infer_ranges(policy)
@@ -100,7 +121,7 @@ def resolve_context(policy: ImportedPolicy, profile: HostProfile) -> AuditContex
     name = given("host_name") or ((policy.hints.name, f"inferred from {policy.hints.name_origin.cite()}")
                                   if policy.hints.name else (f"host-a.{profile.domain}", "default"))
     host_name = note("host_name", name[0], name[1])
-    dns = given("dns_server") or _infer_dns(policy, ranges_value)
+    dns = given("dns_server") or _infer_dns(policy, ranges_value, host_address)
     dns_server = note("dns_server", dns[0], dns[1])
     check, pad = _identity(policy, profile)
     note("name_check", check[0], check[1])
@@ -147,6 +168,44 @@ def _show(value) -> str:
     return "(none)" if value is None else str(value)
 
 
+def identity_domain(pattern: str) -> str | None:
+    """The DNS domain an identity belongs to: ``*.corp.example``, ``pc-c.corp.example`` and
+    ``alice@corp.example`` all give ``corp.example``; ``*``, addresses and bare names give None."""
+    text = pattern.strip().lower().rstrip(".")
+    if "@" in text:
+        text = "x." + text.rsplit("@", 1)[1]
+    if text.startswith("*."):
+        text = "x." + text[2:]
+    if "=" in text or ":" in text or "." not in text or "*" in text:
+        return None
+    try:
+        ipaddress.ip_address(text)
+        return None
+    except ValueError:
+        pass
+    domain = text.split(".", 1)[1]
+    return domain if "." in domain or len(domain) > 1 else None
+
+
+def _infer_domain(policy: ImportedPolicy):
+    """The domain most of the file's identities (peers' and our own) belong to, and where it was seen."""
+    seen: list[tuple[str, Origin]] = []
+    for spec in policy.pad or ():
+        domain = identity_domain(spec.pattern)
+        if domain:
+            seen.append((domain, spec.origin))
+    if policy.hints.name and identity_domain(policy.hints.name):
+        seen.append((identity_domain(policy.hints.name), policy.hints.name_origin))
+    if not seen:
+        return None
+    counts: dict[str, int] = {}
+    for domain, _ in seen:
+        counts[domain] = counts.get(domain, 0) + 1
+    best = max(counts, key=lambda d: (counts[d], -len(d)))
+    origin = next(o for d, o in seen if d == best)
+    return best, f"inferred from the identities in the file ({origin.cite()} ...)"
+
+
 def _infer_ranges(policy: ImportedPolicy):
     found, first = [], None
     for i, rule in enumerate(policy.spd.rules):
@@ -156,6 +215,19 @@ def _infer_ranges(policy: ImportedPolicy):
             first = first or policy.origin_of(i)
     v4 = list(ipaddress.collapse_addresses(p for p in found if p.version == 4))
     v6 = list(ipaddress.collapse_addresses(p for p in found if p.version == 6))
+    full = next((i for i, r in enumerate(policy.spd.rules) if r.action == "protect" and r.remote is not None
+                 and r.remote.prefix is not None and r.remote.prefix.prefixlen == 0
+                 and r.remote.prefix.version == 4), None)
+    if not v4 and full is not None:
+        # A full tunnel (everything through IPsec): the private ranges it exempts in clear are
+        # the host's own network, where the textbook 1a happens (DNS in clear on the LAN).
+        local = [(i, r.remote.prefix) for i, r in enumerate(policy.spd.rules[:full]) if r.action == "bypass"
+                 and r.remote is not None and r.remote.prefix is not None and r.remote.prefix.version == 4
+                 and 0 < r.remote.prefix.prefixlen < 32 and is_private(r.remote.prefix.network_address)]
+        if local:
+            nets = list(ipaddress.collapse_addresses(p for _, p in local))
+            return (*nets, *v6), (f"inferred: the host's own network, which the full tunnel at "
+                                  f"{policy.origin_of(full).cite()} exempts ({policy.origin_of(local[0][0]).cite()})")
     if not v4:
         return (DEFAULT_RANGE, *v6), ("default (no PROTECT rule names an IPv4 range)" if not found
                                       else f"inferred from the PROTECT rules ({first.cite()} ...), plus a default "
@@ -167,6 +239,14 @@ def _infer_host(policy: ImportedPolicy, ranges, version: int):
     for address in policy.hints.addresses:
         if address.version == version:
             return address, f"inferred from {policy.hints.addresses_origin.cite()}"
+    # A subnet-to-subnet (gateway) policy names no host address: audit a host in the subnet it
+    # protects on this side, whose traffic the tunnel carries.
+    for i, rule in enumerate(policy.spd.rules):
+        local = rule.local.prefix if rule.local is not None else None
+        if rule.action == "protect" and local is not None and local.version == version and local.prefixlen > 0 \
+                and local.num_addresses > 8 and not local.network_address.is_link_local:
+            return local.network_address + 5, (f"assumed: an address in {local}, which the PROTECT rule at "
+                                               f"{policy.origin_of(i).cite()} covers on this side")
     for prefix in ranges:
         if prefix.version == version and prefix.num_addresses > 8:
             return prefix.network_address + 5, "assumed: an address in the organisation's range"
@@ -175,12 +255,15 @@ def _infer_host(policy: ImportedPolicy, ranges, version: int):
     return DEFAULT_RANGE.network_address + 5, "default"
 
 
-def _infer_dns(policy: ImportedPolicy, ranges):
+def _infer_dns(policy: ImportedPolicy, ranges, host=None):
     for i, rule in enumerate(policy.spd.rules):
         if rule.rport == (53, 53) and rule.proto in (None, 17) and rule.remote is not None \
                 and rule.remote.prefix is not None and rule.remote.prefix.num_addresses == 1:
             return rule.remote.prefix.network_address, f"inferred from {policy.origin_of(i).cite()}"
-    v4 = next((p for p in ranges if p.version == 4 and p.num_addresses > 64), DEFAULT_RANGE)
+    v4 = next((p for p in ranges if p.version == 4 and p.num_addresses > 64), None)
+    if v4 is None:   # the policy names single peers only: a server on the host's own segment
+        v4 = ipaddress.ip_network(f"{host}/24", strict=False) if host is not None and host.version == 4 \
+            else DEFAULT_RANGE
     return v4.network_address + 53, "assumed: no rule names a DNS server"
 
 
@@ -212,7 +295,8 @@ def _identity(policy: ImportedPolicy, profile: HostProfile):
 def _infer_servers(policy: ImportedPolicy, profile: HostProfile):
     found, where = [], None
     for i, rule in enumerate(policy.spd.rules):
-        if rule.action == "protect" and rule.name and not rule.name.startswith("*") and rule.remote is not None \
+        if rule.action == "protect" and rule.name and not rule.name.startswith("*") and "@" not in rule.name \
+                and "=" not in rule.name and rule.remote is not None \
                 and rule.remote.prefix is not None and rule.remote.prefix.num_addresses == 1:
             port = rule.rport[0] if rule.rport else profile.port
             server = Server(rule.name, rule.remote.prefix.network_address, port)

@@ -21,8 +21,20 @@ from .xfrm import import_xfrm
 IMPORTERS = {"strongswan": import_swanctl, "xfrm": import_xfrm, "spd": import_spd_text}
 
 
+class NothingToAudit(ConfigError):
+    """The file is valid but holds no configuration (only comments or blank lines)."""
+
+
+def is_empty(text: str) -> bool:
+    """Only blank lines and ``#`` comments."""
+    return all(not line.strip() or line.strip().startswith("#") for line in text.splitlines())
+
+
 def detect_format(text: str, path: str) -> str:
     """Guess the format from the first line that is not a comment."""
+    if is_empty(text):
+        raise NothingToAudit(path, None, "nothing to audit: the file holds only comments and blank lines (no "
+                                         "connections, no policies)")
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -42,6 +54,9 @@ def detect_format(text: str, path: str) -> str:
 def import_text(text: str, format: str | None = None, path: str = "<text>") -> ImportedPolicy:
     """Import configuration ``text``; ``format`` is strongswan, xfrm or spd (guessed when None)."""
     format = format or detect_format(text, path)
+    if is_empty(text):
+        raise NothingToAudit(path, None, "nothing to audit: the file holds only comments and blank lines (no "
+                                         "connections, no policies)")
     if format not in IMPORTERS:
         raise ConfigError(path, None, f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     return IMPORTERS[format](text, path)
@@ -59,4 +74,4 @@ def load_policy(path: str, format: str | None = None) -> ImportedPolicy:
     return import_text(text, format, str(path))
 
 
-__all__ = ["load_policy", "import_text", "detect_format", "IMPORTERS"]
+__all__ = ["load_policy", "import_text", "detect_format", "IMPORTERS", "NothingToAudit", "is_empty"]

@@ -8,13 +8,14 @@ world; only the run's verdict makes a finding "exposed".
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..ipsec.spd import Match, PacketView
 from .context import AuditContext
 from .profile import Server
-from .sampling import EPHEMERAL_PORT, pick, within
+from .sampling import EPHEMERAL_PORT, is_public, pick, within
 
 #: The paper's problems: a short title and the section that states it.
 PROBLEMS = {
@@ -62,6 +63,11 @@ class Plan:
     fix: Fix | None = None
     applicable: bool = True
     pending: str | None = None         # what the simulator cannot show yet
+    hedged: str | None = None          # ``why`` as a possibility, for when the run does not show it (never as fact)
+
+    @property
+    def unproven_why(self) -> str:
+        return self.hedged or self.why
 
 
 # ---------------------------------------------------------------- helpers the checks share
@@ -107,11 +113,33 @@ def targets(ctx: AuditContext, port: int | None = None):
     """The servers the host talks to (from the profile or the policy), or one picked in a protected range."""
     if ctx.servers:
         return list(ctx.servers)
-    port = port or ctx.profile.port
+    first = port or ctx.profile.port
+    # The profile's port first; then the TCP ports the PROTECT rules name (a policy that protects
+    # only some services protects no server on port 80).
+    ports = [first] + sorted({r.rport[0] for r in ctx.spd.rules if r.action == "protect" and r.rport
+                              and r.proto in (None, 6) and r.rport[0] == r.rport[1] and r.rport[0] != first})
+    for candidate in ports[:8]:
+        found = _protected_server(ctx, candidate)
+        if found:
+            return found
+    return []
+
+
+def _protected_server(ctx: AuditContext, port: int):
     v4 = [p for p in ctx.ranges if p.version == 4]
     avoid = [ctx.host_address, ctx.dns_server]
     found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v4), regions=v4, version=4,
                  avoid=avoid, preferred=[p.network_address + 3 * 256 + 4 for p in v4 if p.prefixlen <= 22])
+    if found is None:
+        # An IPv6 host-to-host policy: the server is an IPv6 peer in a protected IPv6 range.
+        v6 = [p for p in ctx.ranges if p.version == 6 and not p.network_address.is_link_local]
+        found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", within(v6), regions=v6,
+                     version=6, avoid=[a for a in (ctx.host_address6,) if a is not None],
+                     preferred=[p.network_address + 0x304 for p in v6])
+    if found is None:
+        # A full tunnel protects the Internet, not the local network: a server out there, reached through it.
+        found = pick(ctx.spd, lambda a: out_tcp(ctx, a, port).action == "protect", is_public, version=4,
+                     avoid=avoid, preferred=[ipaddress.ip_address("198.51.100.80")])
     return [Server(f"server-b.{ctx.profile.domain}", found, port)] if found is not None else []
 
 

@@ -89,6 +89,9 @@ class HostHints:
     name_origin: Origin | None = None
     addresses: tuple[Address, ...] = ()
     addresses_origin: Origin | None = None
+    organisation: str | None = None            # the O= of a distinguished-name identity: whose CA certifies
+    organisation_origin: Origin | None = None
+    outer: tuple[Address, ...] = ()            # our tunnel endpoint addresses (the physical network's side)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class ImportedPolicy:
     notes: tuple[ImportNote, ...] = ()
     hints: HostHints = field(default_factory=HostHints)
     own_address_rules: frozenset[int] = frozenset()   # rules whose local selector is "this host's address"
+    approximate: frozenset[int] = frozenset()   # rules with a selector labsim does not model (ICMP type, GRE key)
+    left_out: tuple[str, ...] = ()   # where IPsec policies exist that could not be imported (file:line)
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:

@@ -2,7 +2,10 @@
 
 A :class:`Finding` is *exposed* only when its counterexample ran in the simulator and the
 verdict named that problem; the auditor's own reasoning is the ``why``, the run is the
-proof. ``counterexample.result`` is an ordinary :class:`~labsim.result.Result`, so a
+proof. *Not demonstrated*: the reasoning expects the problem but no run showed it (the
+``why`` then says what might happen, never that it does). *Could not decide*: the baseline
+(the same world with no attacker) did not work, or the file's policies could not be
+imported, so no run shows anything either way. ``counterexample.result`` is an ordinary :class:`~labsim.result.Result`, so a
 notebook can print its trace or animate it like any scenario's.
 """
 
@@ -15,7 +18,9 @@ from ..result import Result
 from .context import AuditContext
 from .plan import Evidence, Fix
 
-STATUSES = ("exposed", "not exposed", "not demonstrated", "not applicable")
+STATUSES = ("exposed", "not exposed", "not demonstrated", "could not decide", "not applicable")
+#: From the worst to the most reassuring: what a report shows when several cases were tried.
+SEVERITY = ("exposed", "not demonstrated", "could not decide", "not exposed", "not applicable")
 FORMAT_NAMES = {"strongswan": "strongSwan swanctl.conf", "xfrm": "Linux ip xfrm policies", "spd": "labsim SPD text"}
 
 
@@ -49,6 +54,7 @@ class Finding:
     counterexample: Counterexample | None = None
     fix: Fix | None = None
     note: str = ""
+    baseline: Counterexample | None = None    # the same world with no attacker: it must work for any verdict
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -67,7 +73,8 @@ class Finding:
                 "exposed": self.exposed, "why": self.why, "evidence": [e.to_json() for e in self.evidence],
                 "counterexample": self.counterexample.to_json(events) if self.counterexample else None,
                 "fix": self.fix.to_json() if self.fix and self.status != "not applicable" else None,
-                "note": self.note or None}
+                "note": self.note or None,
+                "baseline": self.baseline.to_json(events) if self.baseline else None}
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,9 @@ def render_text(report: AuditReport, width: int = 100) -> str:
             r = f.counterexample.result
             problem = f", problem {r.problem}" if r.problem == f.problem else ""
             label = "counterexample" if f.status in ("exposed", "not demonstrated") else "the same attack, tried"
+            if f.baseline is not None:
+                b = f.baseline.result
+                out += _wrap(f"baseline (no attacker): {b.outcome}: {b.explanation}", width, 6)
             out += _wrap(f"{label}: " + " ".join(f.counterexample.story), width, 6)
             out += _wrap(f"simulator: {r.outcome}{problem}"
                          f"{' (the attack succeeded)' if r.attack_succeeded else ''}: {r.explanation}", width, 6)
@@ -187,4 +197,4 @@ def _wrap(text: str, width: int, indent: int, hang: int | None = None) -> list[s
                          break_long_words=False, break_on_hyphens=False) or [""]
 
 
-__all__ = ["AuditReport", "Finding", "Counterexample", "RuleAnomaly", "STATUSES", "render_text"]
+__all__ = ["AuditReport", "Finding", "Counterexample", "RuleAnomaly", "STATUSES", "SEVERITY", "render_text"]

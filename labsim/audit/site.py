@@ -19,13 +19,13 @@ from __future__ import annotations
 import ipaddress
 
 from ..addresses import Address, is_private
-from ..dns import Directory, DnsServer, Resolver, Zone, reverse_name
+from ..dns import Resolver, Zone, reverse_name
 from ..host import Host
 from ..ipsec.ike import IkeDaemon
 from ..ipsec.spd import AddressTerm, Rule, Spd
 from ..net import Route, World
 from ..packets import transport
-from ..pki import CertificateAuthority
+from ..scenarios.organisation import build_organisation
 from .context import AuditContext
 
 DNS_DELAY_US = 2_000
@@ -67,27 +67,24 @@ class Site:
     def __init__(self, ctx: AuditContext, title: str, seed: int = 0, slow_dns: bool = False,
                  names: tuple[str, ...] = ()):
         self.ctx = ctx
-        self.world = world = World(seed, title)
         profile = ctx.profile
         lan = list(ctx.ranges)
         for own in (ctx.host_address, ctx.host_address6):
             if own is not None and not any(own.version == p.version and own in p for p in lan):
                 lan.append(ipaddress.ip_network(f"{own}/{24 if own.version == 4 else 64}", strict=False))
-        public = [p for p in lan if not is_private(p.network_address) and not p.network_address.is_link_local]
-        label = f"{profile.domain} intranet {', '.join(str(p) for p in ctx.ranges)}"
-        world.add_network("intranet", label, lan, public=public)
-        world.add_network("internet", "the Internet", ["0.0.0.0/0", "::/0"], kind="internet", trusted=False,
-                          latency_us=1_000)
-        world.link("intranet", "internet")
+        domains = {n.split(".", 1)[1] for n in (*names, ctx.host_name) if "." in n}
+        # The same builder as the paper's cast, with this organisation's parameters.
+        org = build_organisation(seed, title, domain=profile.domain, ca_name=profile.ca, intranet=lan,
+                                 label=f"{profile.domain} intranet {', '.join(str(p) for p in ctx.ranges)}",
+                                 dns_address=ctx.dns_server, extra_domains=domains, reverse_ranges=ctx.ranges,
+                                 signed=profile.dnssec,
+                                 # a stack that checks names by secure reverse DNS needs signed reverse zones
+                                 signed_reverse=profile.dnssec or ctx.name_check == "secure_reverse_dns",
+                                 dns_delay_us=SLOW_DNS_DELAY_US if slow_dns else DNS_DELAY_US)
+        self.world = world = org.world
         if any(is_private(p.network_address) for p in lan if p.version == 4):
             Nat(world, "intranet")
-        self.ca = CertificateAuthority.create(profile.ca, seed)
-        domains = {profile.domain} | {n.split(".", 1)[1] for n in (*names, ctx.host_name) if "." in n}
-        self.zones = [Zone(d, seed, signed=profile.dnssec) for d in sorted(domains)]
-        self.reverse = [Zone(_reverse_origin(p), seed, signed=profile.dnssec) for p in ctx.ranges if p.version == 4]
-        world.directory = Directory([*self.zones, *self.reverse])
-        self.ns = self.add("ns", [ctx.dns_server], "dns", fqdn=f"ns.{profile.domain}")
-        DnsServer(self.ns, zones=[*self.zones, *self.reverse], delay_us=SLOW_DNS_DELAY_US if slow_dns else DNS_DELAY_US)
+        self.ca, self.zones, self.reverse, self.ns = org.ca, org.zones, org.reverse, org.ns
         self.ipsec(self.ns)
 
     # ------------------------------------------------------------ placing hosts
@@ -144,6 +141,7 @@ class Site:
         ctx = self.ctx
         host = self.add(ctx.host_name.split(".")[0], self.honest_addresses(), "client", fqdn=ctx.host_name)
         host.spd, host.pad, host.name_check = ctx.spd, ctx.pad, ctx.name_check
+        host.address_families = ("A", "AAAA")   # dual stack: an IPv6-only server is found by its AAAA record
         host.trusted_cas = [self.ca]
         IkeDaemon(host)
         host.identity = self.ca.issue(ctx.host_name)
@@ -158,9 +156,10 @@ class Site:
 def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Spd:
     """A peer's SPD: the audited host's rules as seen from the other end, then BYPASS for the rest.
 
-    A PROTECT rule is mirrored for all traffic with the host, whatever its ports: the peer
-    then answers every IKE exchange the host starts and protects every reply, so the only
-    decisions in a counterexample are the audited host's own.
+    A PROTECT rule is mirrored for all traffic with the host, whatever its ports and in both
+    directions (even when the host's own rule is outbound only): the peer then answers every
+    IKE exchange the host starts and protects every reply, so the only decisions in a
+    counterexample are the audited host's own.
     """
     swap = {"in": "out", "out": "in", "both": "both"}
     rules = []
@@ -178,14 +177,9 @@ def mirror(spd: Spd, honest: list[Address], peer_addresses: list[Address]) -> Sp
             wide = rule.action == "protect"
             rules.append(Rule(rule.action, remote=AddressTerm(prefix=ipaddress.ip_network(own)),
                               proto=None if wide else rule.proto, lport=None if wide else rule.rport,
-                              rport=None if wide else rule.lport, direction=swap[rule.direction]))
+                              rport=None if wide else rule.lport, direction="both" if wide else swap[rule.direction]))
     rules.append(Rule("bypass"))
     return Spd(tuple(rules))
-
-
-def _reverse_origin(prefix) -> str:
-    octets = str(prefix.network_address).split(".")[:max(1, prefix.prefixlen // 8)]
-    return ".".join(reversed(octets)) + ".in-addr.arpa"
 
 
 __all__ = ["Site", "Nat", "mirror"]

@@ -4,8 +4,11 @@ How strongSwan turns the file into kernel policies, and how the auditor follows 
 
 * A child with ``start_action = trap`` installs trap policies for its traffic selectors:
   PROTECT rules. ``start`` installs them only once the SA is up (imported as PROTECT,
-  with a warning); ``none``, the default, installs nothing until a peer negotiates an SA,
-  so until then that traffic passes in clear (no rule, and a warning).
+  with a warning); ``none``, the default, installs them while a peer has negotiated the SA
+  or an administrator started it: the state an audit is about, so they are imported as
+  installed, with a warning that the traffic is clear while the child is down. (A child
+  whose peer's address the file does not give is not imported: its policies would name
+  whichever peer connects.)
 * ``mode = pass`` and ``mode = drop`` children are shunts, installed with ``start_action
   = trap``. Their priority decides their place: strongSwan's shunt manager gives *pass*
   shunts the highest priority, so they win over every IPsec policy, and *drop* shunts the
@@ -67,7 +70,7 @@ CHILD_KEYS = {"mode", "local_ts", "remote_ts", "start_action", "priority", "poli
               "inactivity", "reqid", "mark_in", "mark_in_sa", "mark_out", "set_mark_in", "set_mark_out",
               "if_id_in", "if_id_out", "label", "label_mode", "tfc_padding", "replay_window", "hw_offload",
               "copy_df", "copy_ecn", "copy_dscp", "dpd_action", "close_action", "policies_fwd_out", "interface",
-              "per_cpu_sas", "iptfs_drop_time", "iptfs_reorder_window", "iptfs_max_queue", "iptfs_packet_size",
+              "per_cpu_sas", "icmp", "iptfs_drop_time", "iptfs_reorder_window", "iptfs_max_queue", "iptfs_packet_size",
               "iptfs_accept_fragments", "iptfs_dont_frag"}
 ROUTE_BASED = ("if_id_in", "if_id_out", "mark_in", "mark_out", "interface")
 
@@ -85,12 +88,15 @@ class _Importer:
         self.pads: list[tuple[PadSpec, bool]] = []               # (spec, concrete name?)
         self.hint_name: tuple[str, Origin] | None = None
         self.hint_addresses: tuple[tuple, Origin] | None = None
+        self.left_out: list[str] = []
+        self.hint_org: tuple[str, Origin] | None = None   # children that install IPsec policies the file does not let us know
 
     def note(self, where, severity: str, message: str) -> None:
         path, line = (where.path, where.line) if where is not None else (self.path, None)
         self.notes.append(ImportNote(path, line, severity, message))
 
     def run(self) -> ImportedPolicy:
+        templates = {name.split(".")[0] for name in _references(self.tree)}
         for path, line, pattern in self.tree.unmatched_includes:
             self.notes.append(ImportNote(path, line, "warning", f"include {pattern} matches no file, so nothing "
                                                                 "was read from it (audit the included files too)"))
@@ -102,6 +108,9 @@ class _Importer:
                     self.note(setting, "warning", f"'{key}' directly under connections is not a connection; ignored")
             elif name in ("secrets", "pools", "authorities"):
                 self.note(section, "info", f"section '{name}' does not change which packets are protected; not read")
+            elif name in templates:
+                self.note(section, "info", f"'{name}' is a template: connections that inherit from it ('NAME : "
+                                           f"{name}') were read with its settings; on its own it installs nothing")
             else:
                 self.note(section, "warning", f"unknown top-level section '{name}' (swanctl.conf has connections, "
                                               "secrets, pools, authorities); ignored")
@@ -113,10 +122,14 @@ class _Importer:
         rules = [r[2] for r in ordered] + [Rule("bypass")]
         origins = [r[3] for r in ordered] + [Origin(self.path, None, "(no policy matches: the kernel passes the "
                                                                      "packet in clear)")]
-        hints = HostHints(*(self.hint_name or (None, None)), *(self.hint_addresses or ((), None)))
+        name, name_origin = self.hint_name or (None, None)
+        addresses, addresses_origin = self.hint_addresses or ((), None)
+        org, org_origin = self.hint_org or (None, None)
+        hints = HostHints(name=name, name_origin=name_origin, addresses=addresses, addresses_origin=addresses_origin,
+                          organisation=org, organisation_origin=org_origin)
         own = frozenset(i for i, r in enumerate(ordered) if r[4])
         return ImportedPolicy(self.path, "strongswan", Spd(tuple(rules)), tuple(origins), self.pad_specs(), "pad",
-                              tuple(self.notes), hints, own)
+                              tuple(self.notes), hints, own, left_out=tuple(self.left_out))
 
     # ------------------------------------------------------------ one connection
 
@@ -133,9 +146,20 @@ class _Importer:
                 and self.hint_addresses is None:
             self.hint_addresses = ((local_addrs[0].network_address,), _origin(conn.get("local_addrs")))
         local, remote = self.round(conn, "local"), self.round(conn, "remote")
+        for side in (local, remote):
+            ident = side.get("id") if side is not None else None
+            if ident is not None and self.hint_org is None and "=" in ident.value:
+                org = next((part.split("=", 1)[1].strip() for part in ident.value.split(",")
+                            if part.strip().upper().startswith("O=")), None)
+                if org:
+                    self.hint_org = (org, _origin(ident))
         if local is not None and local.get("id") is not None and self.hint_name is None:
             ident = identity_pattern(local.get("id").value)
-            if ident not in ("*",) and not ident.startswith("*."):
+            if not is_dns_name(ident):
+                self.note(local.get("id"), "info", f"our id {local.get('id').value!r} is not a DNS name (an email "
+                                                   "address, a key id or an address), so the host's DNS name is not "
+                                                   "taken from it")
+            elif ident not in ("*",) and not ident.startswith("*."):
                 self.hint_name = (ident, _origin(local.get("id")))
         other = next((p.network_address for p in remote_addrs or () if p.prefixlen == p.max_prefixlen), None)
         children = conn.section("children")
@@ -211,29 +235,45 @@ class _Importer:
                           "but never installed, so it has no effect")
                 return
             if "start" not in actions:
+                if other is None:
+                    self.note(child.get("start_action") or child, "warning",
+                              f"{label}: no start_action: its policies are installed only for whichever peer "
+                              "negotiates it (narrowed to that peer's address), and this file does not say which "
+                              "(remote_addrs is a range or %any); the auditor imports no rule for it")
+                    self.left_out.append(_origin(child).cite())
+                    return
                 self.note(child.get("start_action") or child, "warning",
-                          f"{label}: start_action = none installs no policy until a peer negotiates an SA, so "
-                          "until then its traffic passes in clear; the auditor imports no rule for it "
-                          "(use start_action = trap for host-to-host protection)")
-                return
-            self.note(child.get("start_action"), "warning",
-                      f"{label}: start_action = start protects this traffic only while the SA is up; if it fails "
-                      "or is closed, packets pass in clear (add trap). The auditor assumes it is up")
+                          f"{label}: no start_action (none): its policies are installed while the peer has "
+                          "initiated it or an administrator started it (swanctl --initiate), the state an audit is "
+                          "about, so the auditor imports them as installed. While it is down, this traffic passes "
+                          "in clear (start_action = trap closes that gap)")
+            else:
+                self.note(child.get("start_action"), "warning",
+                          f"{label}: start_action = start protects this traffic only while the SA is up; if it "
+                          "fails or is closed, packets pass in clear (add trap). The auditor assumes it is up")
         shunt = mode in SHUNT_MODES
         wildcard = other is None
         if not shunt and wildcard and mode == "tunnel":
-            self.note(mode_setting or child, "warning", f"{label}: strongSwan refuses to trap a tunnel-mode child "
-                                                        "whose remote address is unknown (a range or %any in "
-                                                        "remote_addrs); it installs no policy")
+            if "trap" in actions:
+                self.note(mode_setting or child, "warning", f"{label}: strongSwan refuses to trap a tunnel-mode "
+                                                            "child whose remote address is unknown (a range or %any "
+                                                            "in remote_addrs); it installs no policy")
+            else:
+                self.note(mode_setting or child, "warning", f"{label}: a tunnel to whichever peer connects (remote_addrs "
+                                                            "is a range or %any): its policies name that peer's "
+                                                            "address, which this file does not say; not imported")
+                self.left_out.append(_origin(child).cite())
             return
         ident, requires_ca, name = self.identity(conn, remote, remote_addrs, shunt)
         gateway = None
         if not shunt and mode == "tunnel" and other is not None:
             inside = [ts for ts in remote_ts if ts[0] not in (None, "dynamic")]
-            if inside and not any(other in p for ts in inside for p in ts[0] if p.version == other.version):
-                gateway = other
+            just_the_peer = all(p.prefixlen == p.max_prefixlen and p.network_address == other
+                                for ts in inside for p in ts[0])
+            if inside and not just_the_peer:
+                gateway = other   # a tunnel to a gateway (even when its range, such as 0.0.0.0/0, covers it)
             elif inside:
-                self.note(mode_setting, "info", f"{label}: tunnel mode between the two end hosts behaves like "
+                self.note(mode_setting or child, "info", f"{label}: tunnel mode between the two end hosts behaves like "
                                                 "transport mode for this audit (paper section 3)")
         for l_prefixes, l_proto, l_ports, l_setting in local_ts:
             for r_prefixes, r_proto, r_ports, r_setting in remote_ts:
@@ -357,6 +397,25 @@ class _Importer:
                 seen.add(key)
                 out.append(spec)
         return tuple(out)
+
+
+def is_dns_name(ident: str) -> bool:
+    """A host name an application could look up: not user@domain, not a DN or key id, not an address."""
+    if "@" in ident or "=" in ident or ident.startswith(("#", "keyid:")) or ":" in ident:
+        return False
+    try:
+        ipaddress.ip_address(ident)
+        return False
+    except ValueError:
+        return "." in ident or ident == "*"
+
+
+def _references(section: Section) -> list[str]:
+    """Every ``a.b`` that some ``NAME : a.b`` section inherits from, anywhere in the tree."""
+    out = [name for name, _, _ in section.references]
+    for child in section.sections.values():
+        out += _references(child)
+    return out
 
 
 def _v4():

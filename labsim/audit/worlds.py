@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from ..addresses import is_private
 from ..apps import ClientApp, ServerApp
 from ..broadcast import LlmnrResponder, NameQueryProbe, NetbiosResponder
 from ..dns import Answer, DnsServer, DnsSpoofer, reverse_name
@@ -24,7 +25,7 @@ from ..mobility import DnsInterceptor
 from ..net import World
 from .context import AuditContext, move_local
 from .profile import Server
-from .site import Site
+from .site import Site, mirror
 
 GUEST_PREFIXES = ("7.7.7.0/24", "198.18.7.0/24")
 SECRET = b"GET /salaries.xlsx"
@@ -40,13 +41,22 @@ def _short(name: str) -> str:
     return name.split(".")[0]
 
 
-def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0) -> Built:
-    """Problem 1a (section 4.2): a forged DNS answer sends the connection to a BYPASS address."""
-    site = Site(ctx, "audit: DNS spoofing (problem 1a)", seed, slow_dns=True, names=(server.name,))
+def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0, honest: bool = False) -> Built:
+    """Problem 1a (section 4.2): a forged DNS answer sends the connection to a BYPASS address.
+
+    ``honest=True`` builds the baseline: the same world with no attacker, where the host
+    must reach the server the way its policy intends.
+    """
+    site = Site(ctx, "audit: DNS spoofing (problem 1a)" + (", baseline" if honest else ""), seed, slow_dns=True,
+                names=(server.name,))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
     ServerApp(real, server.port, b"200 OK: here are the salaries")
+    if honest:
+        ClientApp(host, server.name, server.port)
+        return Built(world, (f"Baseline: {host.name} connects to {server.name} ({server.address}) on port "
+                             f"{server.port}, with no attacker anywhere.",))
     attacker_at = ipaddress.ip_address(attacker_at)
     inside = site.network_for(attacker_at) == "intranet"
     attacker = site.attacker("attacker", [attacker_at])
@@ -54,7 +64,8 @@ def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0) 
               label=f"the attacker's fake {server.name}")
     story = [f"{host.name} connects to {server.name} ({server.address}) on port {server.port}."]
     spoofer = attacker
-    if not inside and not world.networks["intranet"].public:
+    if not inside and (not world.networks["intranet"].public or is_private(ctx.host_address)):
+        # A NAT keeps forged packets from the Internet off a private intranet: the forger must be inside.
         spoofer = site.attacker("rogue", [_free(site, ctx)], network="intranet")
         story.append(f"A rogue machine on the intranet ({spoofer.addresses[0]}), with no certificate, watches DNS "
                      f"and forges the answer; the fake server waits on the Internet at {attacker_at}.")
@@ -68,13 +79,23 @@ def dns_spoofing(ctx: AuditContext, server: Server, attacker_at, seed: int = 0) 
     return Built(world, tuple(story))
 
 
-def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0) -> Built:
-    """Problem 1b (section 5.1): an insider certified by the same CA answers for the server's address."""
+def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0, honest: bool = False) -> Built:
+    """Problem 1b (section 5.1): an insider certified by the same CA answers for the server's address.
+
+    ``honest=True`` builds the baseline: no insider, the host must reach the real server.
+    """
     insider_name = f"pc-c.{ctx.profile.domain}" if _short(server.name) != "pc-c" else f"pc-d.{ctx.profile.domain}"
-    site = Site(ctx, "audit: identifier mismatch (problem 1b)", seed, names=(server.name, insider_name))
+    site = Site(ctx, "audit: identifier mismatch (problem 1b)" + (", baseline" if honest else ""), seed,
+                names=(server.name, insider_name))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
+    if honest:
+        ServerApp(real, server.port, b"200 OK: here are the salaries")
+        ClientApp(host, server.name, server.port, verify_peer=ctx.name_check == "application",
+                  expected_issuer=ctx.profile.ca)
+        return Built(world, (f"Baseline: {host.name} connects to {server.name} ({server.address}), with no "
+                             "insider and honest DNS.",))
     insider = site.add(_short(insider_name), [insider_at], "insider", fqdn=insider_name, malicious=True)
     site.ipsec(insider)
     # The insider configures whatever works: IPsec with the host, whatever the host's policy says about it.
@@ -98,14 +119,27 @@ def impersonation(ctx: AuditContext, server: Server, insider_at, seed: int = 0) 
     return Built(world, story)
 
 
-def foreign_dns(ctx: AuditContext, server: Server, attacker_at, dns_away: str, seed: int = 0) -> Built:
-    """Problem 2 (section 6.1): the laptop away from home takes the visited network's word for names."""
-    site = Site(ctx, "audit: foreign DNS (problem 2)", seed, names=(server.name,))
+def foreign_dns(ctx: AuditContext, server: Server, attacker_at, dns_away: str, seed: int = 0,
+                honest: bool = False) -> Built:
+    """Problem 2 (section 6.1): the laptop away from home takes the visited network's word for names.
+
+    ``honest=True`` builds the baseline: the same trip with an honest hotel network.
+    """
+    site = Site(ctx, "audit: foreign DNS (problem 2)" + (", baseline" if honest else ""), seed, names=(server.name,))
     world = site.world
     host = site.honest_host()
     real = site.ipsec(site.add(_short(server.name), [server.address], "server", fqdn=server.name))
     ServerApp(real, server.port, b"200 OK: here are the salaries")
     guest, hotspot = _visit(site, host, ())
+    # The server answers the laptop wherever it is: its policy follows the laptop's new address.
+    real.spd = mirror(host.spd, [guest], real.addresses)
+    if honest:
+        DnsServer(hotspot, directory=world.directory)
+        if dns_away == "dhcp":
+            host.resolver.servers = [hotspot.addresses[0]]
+        ClientApp(host, server.name, server.port, start_us=2_000)
+        return Built(world, (f"Baseline: {host.name} is away, on an honest hotel network, as {guest}, and "
+                             f"connects to {server.name}.",))
     attacker_at = ipaddress.ip_address(attacker_at)
     attacker = site.attacker("attacker", [attacker_at])
     ServerApp(attacker, server.port, b"200 OK (the visited network's fake server)", label="the visited network's fake")

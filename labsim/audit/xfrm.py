@@ -45,6 +45,7 @@ from .policy import HostHints, ImportedPolicy, ImportNote, Origin
 PROTO_NAMES = {**PROTOCOLS, "sctp": 132, "dccp": 33, "ipv6-icmp": 58, "mobility-header": 135}
 STATS_LINES = ("lifetime", "limit:", "expire", "stats:", "replay-window", "enc-mask")
 FLAG_WORDS = ("localok", "icmp")
+OLD_SOCKET_DIRS = {"3": "in", "4": "out", "5": "fwd"}
 
 
 @dataclass
@@ -55,8 +56,9 @@ class _Token:
 
 @dataclass
 class _Template:
-    proto: str = "esp"
-    mode: str = "transport"
+    line: int = 0
+    proto: str | None = None    # None: the listing gave none (ip always prints it): never assumed silently
+    mode: str | None = None
     level: str = "required"
     src: str = "0.0.0.0"
     dst: str = "0.0.0.0"
@@ -79,6 +81,8 @@ class _Policy:
     marked: str = ""
     device: str = ""
     icmp_or_key: bool = False
+    offload: str = ""
+    old_socket: str = ""
     templates: list[_Template] = field(default_factory=list)
 
 
@@ -104,8 +108,11 @@ def import_xfrm(text: str, path: str) -> ImportedPolicy:
         rules.append(Rule(action, direction=direction))
         origins.append(Origin(path, line, "(no xfrm policy matches: " + (
             "the kernel passes the packet in clear)" if action == "bypass" else "setdefault blocks it)")))
+    approximate = frozenset(i for i, pol in enumerate(kept) if pol.icmp_or_key)
+    left_out = tuple(f"{path}:{pol.line}" for pol in policies if pol.marked and pol.direction != "fwd"
+                     and not pol.socket and pol.templates)
     return ImportedPolicy(path, "xfrm", Spd(tuple(rules)), tuple(origins), None, None, tuple(notes),
-                          _hints(kept, path))
+                          _hints(kept, path), approximate=approximate, left_out=left_out)
 
 
 # ---------------------------------------------------------------- reading the text
@@ -215,6 +222,14 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
             v = value({"src": "an address", "dst": "an address", "level": "required or use"}.get(word, "a value"))
             if word == "level" and v.text not in ("required", "use"):
                 raise ConfigError(path, v.line, f"a template's level is required or use, not {v.text!r}")
+            if word in ("src", "dst"):
+                try:
+                    ipaddress.ip_address(v.text)
+                except ValueError:
+                    raise ConfigError(path, v.line, f"the template's {word} {v.text!r} is not an address: the kernel "
+                                                    "keeps tunnel endpoints as addresses, so `ip xfrm` never prints "
+                                                    "a name here (was the listing edited?); give the gateway's "
+                                                    "address, such as 192.0.2.1") from None
             if word in ("proto", "mode", "level", "src", "dst"):
                 setattr(tmpl, word, v.text)
         elif word in ("src", "dst"):
@@ -247,11 +262,24 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
                 i += 1
         elif word == "offload":
             i += 2 if i + 2 < len(tokens) and tokens[i + 1].text == "packet" else 0
+        elif word == "crypto":
+            # iproute2 prints hardware offload as `crypto offload parameters: dev DEV [dir in|out] [mode packet]`
+            if i + 2 >= len(tokens) or tokens[i + 1].text != "offload" or tokens[i + 2].text != "parameters:":
+                raise ConfigError(path, tok.line, "'crypto' must be followed by 'offload parameters: dev DEV ...'")
+            i += 2
+            while i + 2 < len(tokens) and tokens[i + 1].text in ("dev", "dir", "mode") \
+                    and tokens[i + 1].line == tok.line:
+                pol.offload = f"{pol.offload} {tokens[i + 1].text} {tokens[i + 2].text}".strip()
+                i += 2
         elif word in ("dir", "socket"):
             v = value("in, out or fwd")
-            if v.text not in ("in", "out", "fwd"):
+            if word == "dir" and v.text in OLD_SOCKET_DIRS:
+                # older iproute2 printed per-socket policies as dir 3, 4, 5 (XFRM_POLICY_MAX + in/out/fwd)
+                pol.direction, pol.socket, pol.old_socket = OLD_SOCKET_DIRS[v.text], True, v.text
+            elif v.text not in ("in", "out", "fwd"):
                 raise ConfigError(path, v.line, f"dir is in, out or fwd, not {v.text!r}")
-            pol.direction, pol.socket = v.text, word == "socket"
+            else:
+                pol.direction, pol.socket = v.text, word == "socket"
         elif word == "action":
             v = value("allow or block")
             if v.text not in ("allow", "block"):
@@ -265,7 +293,7 @@ def _parse_policy(tokens: list[_Token], path: str, line: int, raw: str) -> _Poli
         elif word == "ptype":
             pol.ptype = value("main or sub").text
         elif word == "tmpl":
-            tmpl = _Template()
+            tmpl = _Template(tok.line)
             pol.templates.append(tmpl)
         else:
             raise ConfigError(path, tok.line, f"unknown word {word!r} in an xfrm policy")
@@ -298,6 +326,10 @@ def _protocol(tok: _Token, path: str) -> int | None:
 # ---------------------------------------------------------------- into labsim rules
 
 def _skip_reason(pol: _Policy) -> tuple[str, str] | None:
+    if pol.old_socket:
+        return "info", (f"dir {pol.old_socket} is how older iproute2 prints a per-socket policy (socket "
+                        f"{pol.direction}); it applies to one program's socket, such as the IKE daemon's own bypass, "
+                        "and is skipped (labsim lets IKE through by itself)")
     if pol.socket:
         return "info", (f"a per-socket policy (socket {pol.direction}) applies to one program's socket, such as the "
                         "IKE daemon's own bypass; labsim lets IKE through by itself")
@@ -322,6 +354,22 @@ def _rule(pol: _Policy, path: str, notes: list) -> Rule:
         notes.append(ImportNote(path, pol.line, "warning", "ICMP type/code and GRE key selectors are not modelled; "
                                                            "the rule matches the whole protocol"))
         lport = rport = None
+    if pol.offload:
+        notes.append(ImportNote(path, pol.line, "info", f"crypto offload ({pol.offload}): the network card applies "
+                                                        "this policy; which packets it protects is the same"))
+    for t in pol.templates:
+        if t.proto is None:
+            notes.append(ImportNote(path, t.line, "warning", "this template names no protocol (ip xfrm always "
+                                                             "prints one: was the listing cut?); the auditor assumes "
+                                                             "ESP"))
+            t.proto = "esp"
+        if t.mode is None:
+            gateway = not ipaddress.ip_address(t.dst).is_unspecified and \
+                ipaddress.ip_address(t.dst) != (pol.dst if out else pol.src).network_address
+            t.mode = "tunnel" if gateway else "transport"
+            notes.append(ImportNote(path, t.line, "warning", f"this template names no mode (ip xfrm always prints "
+                                                             f"one: was the listing cut?); its endpoint {t.dst} makes "
+                                                             f"the auditor assume {t.mode} mode"))
     ipsec = [t for t in pol.templates if t.proto in ("esp", "ah")]
     tunnel = None
     if pol.action == "block":
@@ -336,7 +384,8 @@ def _rule(pol: _Policy, path: str, notes: list) -> Rule:
                                                            "bypass"))
     else:
         action = "protect"
-        gw = next((t.dst for t in ipsec if t.mode == "tunnel"), None)
+        # The outer template decides the gateway: an IPcomp tunnel around ESP transport is still a tunnel.
+        gw = next((t.dst for t in pol.templates if t.mode == "tunnel" and t.proto in ("esp", "ah", "comp")), None)
         if out and gw and ipaddress.ip_address(gw) != remote.network_address and not ipaddress.ip_address(gw).is_unspecified:
             tunnel = ipaddress.ip_address(gw)
     return Rule(action, local=AddressTerm(prefix=local), remote=AddressTerm(prefix=remote), proto=pol.proto,
@@ -381,12 +430,19 @@ def _hints(kept: list[_Policy], path: str) -> HostHints:
                 and own.network_address != ipaddress.ip_address("255.255.255.255"):
             ours[own.network_address] += 1
             first_line.setdefault(own.network_address, pol.line)
+    outer = []
+    for pol in kept:
+        for t in pol.templates:
+            if pol.direction == "out" and t.mode == "tunnel" and t.src and not ipaddress.ip_address(t.src).is_unspecified \
+                    and ipaddress.ip_address(t.src) not in outer:
+                outer.append(ipaddress.ip_address(t.src))
     if not ours:
-        return HostHints()
+        return HostHints(outer=tuple(outer))
     best = sorted(ours.items(), key=lambda kv: (-kv[1], kv[0].version, int(kv[0])))
     addresses = tuple(a for a, _ in best)
     return HostHints(addresses=addresses[:1] + tuple(a for a in addresses[1:] if a.version != addresses[0].version)[:1],
-                     addresses_origin=Origin(path, first_line[addresses[0]], f"policies name {addresses[0]} as ours"))
+                     addresses_origin=Origin(path, first_line[addresses[0]], f"policies name {addresses[0]} as ours"),
+                     outer=tuple(outer))
 
 
 __all__ = ["import_xfrm"]

@@ -32,7 +32,7 @@ as the policy allows).
 ... protect remote 10.1.0.0/16
 ... bypass any''')  # doctest: +ELLIPSIS
 [q9] Correct. Your configuration meets every requirement:
-    ok   1a is no longer exposed: DNS to 10.1.0.53 travels under IPsec...
+    ok   1a is no longer exposed: answers from 10.1.0.53 must arrive under IPsec...
     ok   server-b.example.org (10.1.3.4, TCP 80) is reached over IPsec: got protected
 """
 
