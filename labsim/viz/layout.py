@@ -17,7 +17,7 @@ set, so the same world always gets the same picture.
 >>> from labsim import run
 >>> lay = layout_for(run("fig1").world, "fig1")
 >>> lay.source, lay.host_point("host-a")
-('hand', (1.3, 3.2))
+('hand', (1.2, 3.0))
 >>> auto = layout_for(run("fig1").world, "an-audit-counterexample")
 >>> auto.source, sorted(auto.regions)
 ('auto', ['internet', 'intranet'])
@@ -260,4 +260,30 @@ def auto_layout(world) -> Layout:
     return Layout(width, height, regions, hosts, gateways, "auto", spare)
 
 
-__all__ = ["Layout", "Region", "HAND", "layout_for", "auto_layout", "HOST_W", "HOST_H", "STRIP_H"]
+MAX_RULES = 5     # SPD rules a picture lists (the rest are counted)
+
+
+def spd_lines(world, client: str | None) -> list[str]:
+    if not client or client not in world.hosts:
+        return []
+    rules = list(world.hosts[client].spd)
+    lines = [f"{i + 1}  {rule}" for i, rule in enumerate(rules[:MAX_RULES])]
+    if len(rules) > MAX_RULES:
+        lines.append(f"   ... {len(rules) - MAX_RULES} more")
+    return lines
+
+
+def client_of(world, scenario: str | None = None) -> str | None:
+    """The host whose view the picture takes: the scenario's client, else the first client-like host."""
+    from .describe import scenario_spec
+    spec = scenario_spec(scenario)      # None for a label that is not a scenario (a hand-built world)
+    if spec is not None and spec.client in world.hosts:
+        return spec.client
+    for role in ("client", "laptop", "mobile"):
+        for name in sorted(world.hosts):
+            if world.hosts[name].role == role:
+                return name
+    return None
+
+
+__all__ = ["client_of", "spd_lines", "MAX_RULES", "Layout", "Region", "HAND", "layout_for", "auto_layout", "HOST_W", "HOST_H", "STRIP_H"]

@@ -3,7 +3,7 @@
 :func:`run_view` turns a :class:`~labsim.result.Result` into one JSON-able dict (the
 ``view`` trait of :class:`~labsim.viz.livepanel.Panel`): the verdicts, the packets' trails
 as SVG groups, the player's steps and flows, and the event rows. The topology drawing is
-not in it, only its key (:func:`~labsim.viz.topology.topology_key`); the panel adds the
+not in it, only its key (:func:`~labsim.viz.shipped.panel_key`); the panel adds the
 drawing the first time the browser meets that world.
 
 Events are numbered from 1, and that one number is used by the event list, the now-line,
@@ -28,7 +28,8 @@ from .layout import STRIP_H
 from .picture import PT, first_events, host_box_svg, svg_data_uri, to_svg, trails_svg
 from .steps import build_steps
 from .style import FILTERS, FONT_STACK, OUTCOME_STYLE, STATES, STATE_ORDER
-from .topology import client_of, spd_lines, topology_key, topology_svg_and_layout
+from .layout import client_of, spd_lines
+from .shipped import panel_topology
 
 KIND_COLOUR = {"clear": "#9a6a00", "dns": "#1f6f9f", "esp": STATES["esp"].colour, "ike": STATES["ike"].colour,
                "bcast": STATES["bcast"].colour, "drop": STATES["drop"].colour}
@@ -84,19 +85,13 @@ def verdict_rows(result) -> str:
 
 # ---------------------------------------------------------------- the picture as parts
 
-def _inner(svg: str) -> str:
-    """The drawing inside matplotlib's ``<svg>`` element, as one group."""
-    start = svg.index(">", svg.index("<svg")) + 1
-    return '<g class="lsp-topology">' + svg[start:svg.rindex("</svg>")] + "</g>"
-
-
 def picture_parts(result, scenario: str | None = None) -> dict:
     """The live picture of ``result`` in parts: topology (key and SVG), trails, steps, flows, size."""
     label = scenario or result.scenario
-    topo, layout = topology_svg_and_layout(result.world, label, legend=False)
+    key, topo, layout = panel_topology(result.world, label)
     steps, flows = build_steps(result.events, layout, result.world)
     crop = round((layout.height - STRIP_H + 0.08) * PT, 1)    # the legend strip is HTML in the panel
-    return {"topo_key": topology_key(result.world, label), "topo": _inner(topo), "layout": layout,
+    return {"topo_key": key, "topo": topo, "layout": layout,
             "trails": trails_svg(steps, flows, layout), "steps": steps, "flows": flows,
             "size": [round(layout.width * PT, 1), crop], "alt": alt_text(result, flows)}
 

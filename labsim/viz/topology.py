@@ -22,12 +22,21 @@ import functools
 import io
 import re
 
-import matplotlib
-from matplotlib import patches
-from matplotlib.figure import Figure   # no pyplot: nothing global, the notebook's backend is left alone
-from matplotlib.path import Path
+from .layout import MAX_RULES, HOST_H, HOST_W, STRIP_H, Layout, client_of, layout_for, spd_lines  # noqa: F401
 
-from .layout import HOST_H, HOST_W, STRIP_H, Layout, layout_for
+# matplotlib is imported on the first drawing, not with this module: the live panel draws from
+# shipped topologies (labsim/viz/shipped.py) and should not pay for it when a notebook opens.
+matplotlib = patches = Figure = Path = None
+
+
+def _mpl() -> None:
+    global matplotlib, patches, Figure, Path
+    if matplotlib is None:
+        import matplotlib as _matplotlib
+        from matplotlib import patches as _patches
+        from matplotlib.figure import Figure as _Figure   # no pyplot: the notebook's backend is left alone
+        from matplotlib.path import Path as _Path
+        matplotlib, patches, Figure, Path = _matplotlib, _patches, _Figure, _Path
 from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATE_ORDER, STATES, role_words
 
 #: rcParams that make every drawing byte-identical from run to run.
@@ -49,8 +58,9 @@ PNG_METADATA = {"Software": None}
 Z_REGION, Z_LINK, Z_TRAIL, Z_HOST, Z_TEXT = 1, 2, 3, 5, 6
 
 
-def marker_path(state_key: str) -> Path:
+def marker_path(state_key: str):
     """The state's glyph as a matplotlib marker (a compound path of its polygons)."""
+    _mpl()
     verts, codes = [], []
     for poly in STATES[state_key].polygons:
         verts += list(poly) + [poly[0]]
@@ -65,6 +75,7 @@ def legend_entries() -> list[tuple[str, str, str]]:
 
 def new_canvas(width: float, height: float, extra_bottom: float = 0.0, extra_top: float = 0.0):
     """A Figure whose axes map data units to inches one to one (the layout's canvas)."""
+    _mpl()
     fig = Figure(figsize=(width, height + extra_bottom + extra_top), dpi=72)
     total = height + extra_bottom + extra_top
     ax = fig.add_axes((0, extra_bottom / total, 1, height / total))
@@ -76,6 +87,7 @@ def new_canvas(width: float, height: float, extra_bottom: float = 0.0, extra_top
 
 def draw_glyph(ax, state_key: str, x: float, y: float, size: float = 0.09, zorder: float = Z_TEXT, **kw):
     """One packet glyph centred on (x, y), ``size`` inches from centre to edge."""
+    _mpl()
     state = STATES[state_key]
     verts, codes = [], []
     for poly in state.polygons:
@@ -226,6 +238,7 @@ LEGEND_W = 0.1 + sum(LEGEND_COLUMNS)
 
 def draw_legend(ax, x: float, y: float, row_h: float = 0.27) -> None:
     """The packet-state legend: glyph and words for each state, three to a row, from (x, y) down."""
+    _mpl()
     ax.text(x, y + 0.05, "Packets", fontsize=7.5, fontweight="bold", color=INK, ha="left", va="bottom",
             zorder=Z_TEXT)
     columns = len(LEGEND_COLUMNS)
@@ -237,17 +250,6 @@ def draw_legend(ax, x: float, y: float, row_h: float = 0.27) -> None:
 
 
 SPD_FONT = 6.8
-MAX_RULES = 5
-
-
-def spd_lines(world, client: str | None) -> list[str]:
-    if not client or client not in world.hosts:
-        return []
-    rules = list(world.hosts[client].spd)
-    lines = [f"{i + 1}  {rule}" for i, rule in enumerate(rules[:MAX_RULES])]
-    if len(rules) > MAX_RULES:
-        lines.append(f"   ... {len(rules) - MAX_RULES} more")
-    return lines
 
 
 def spd_width(world, client: str | None) -> float:
@@ -268,19 +270,6 @@ def draw_spd(ax, world, client: str | None, x: float, y_top: float) -> None:
             linespacing=1.35, zorder=Z_TEXT)
 
 
-def client_of(world, scenario: str | None = None) -> str | None:
-    """The host whose view the picture takes: the scenario's client, else the first client-like host."""
-    from .describe import scenario_spec
-    spec = scenario_spec(scenario)      # None for a label that is not a scenario (a hand-built world)
-    if spec is not None and spec.client in world.hosts:
-        return spec.client
-    for role in ("client", "laptop", "mobile"):
-        for name in sorted(world.hosts):
-            if world.hosts[name].role == role:
-                return name
-    return None
-
-
 def unclip(ax) -> None:
     """Nothing is drawn outside the canvas anyway; unclipped artists keep clip paths out of the SVG."""
     for artist in [*ax.patches, *ax.lines, *ax.texts]:
@@ -288,6 +277,7 @@ def unclip(ax) -> None:
 
 
 def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: bool = True) -> None:
+    _mpl()
     for region in layout.regions.values():
         _region(ax, region)
     _links(ax, world, layout)
@@ -310,6 +300,7 @@ def fit_strip(layout: Layout, world, scenario: str | None) -> Layout:
 def topology_figure(world, scenario: str | None = None, layout: Layout | None = None, legend: bool = True):
     """The topology on its canvas; ``legend=False`` leaves the bottom strip empty (the live panel
     shows the legend and the SPD as HTML text beside the picture, and crops the strip)."""
+    _mpl()
     layout = layout or layout_for(world, scenario)
     if legend:
         layout = fit_strip(layout, world, scenario)
@@ -321,6 +312,7 @@ def topology_figure(world, scenario: str | None = None, layout: Layout | None = 
 
 
 def svg_bytes(fig) -> bytes:
+    _mpl()
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA)
@@ -328,6 +320,7 @@ def svg_bytes(fig) -> bytes:
 
 
 def png_bytes(fig, dpi: int = 110) -> bytes:
+    _mpl()
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
