@@ -67,6 +67,13 @@ def _field(result, name):
         return None
 
 
+def toks(text: str) -> str:
+    """Text as HTML in which a word holding a hyphen or a slash (a host name, "[SYN-ACK]", a prefix)
+    does not break across lines: browsers break after those characters, even with word-break:normal."""
+    return "".join(f'<span style="white-space:nowrap">{_e(w)}</span>' if re.search(r"[-/]", w) and w.strip() else _e(w)
+                   for w in re.split(r"(\s+)", text))
+
+
 def verdict_rows(result) -> str:
     """The verdict banner as HTML with inline styles only (it survives every notebook sanitiser)."""
     rows = []
@@ -78,8 +85,8 @@ def verdict_rows(result) -> str:
                     f'border:2px solid {v["fg"]};border-left-width:8px;border-radius:4px;padding:4px 10px;'
                     f'margin:0 0 3px;color:#1a1a1a;word-break:normal;overflow-wrap:normal">'
                     f'<div style="font-weight:bold;font-size:14px;color:{v["fg"]}">{label}'
-                    f'<span aria-hidden="true">{v["symbol"]}</span> {_e(v["head"])}</div>'
-                    f'<div class="labsim-explanation" style="font-size:13px">{_e(v["explanation"])}</div></div>')
+                    f'<span aria-hidden="true">{v["symbol"]}</span> {toks(v["head"])}</div>'
+                    f'<div class="labsim-explanation" style="font-size:13px">{toks(v["explanation"])}</div></div>')
     return f'<div class="labsim-banner">{"".join(rows)}</div>'
 
 

@@ -3,6 +3,7 @@
 // banner, picture and event list are redrawn from it together. Topology drawings are kept
 // per page under their key, so a toggle that keeps the world sends only the packets.
 const NS = "http://www.w3.org/2000/svg";
+const MAX_SCALE = 1.45;                // CSS px per picture unit at most (labels of 9.2 units: 13 px)
 const topologies = new Map();          // key -> SVG group text (shared by every panel on the page)
 
 function h(tag, cls, text, parent) {
@@ -20,10 +21,16 @@ function s(name, attrs, parent) {
 }
 // a value that must not break inside (an address, a host name, "[rule 2]")
 function tok(text, parent, cls) { return h("span", "labsim-tok" + (cls ? " " + cls : ""), text, parent); }
-// running text: it wraps at spaces only (the panel's CSS); the kernel glued "dst = 1.2.0.53" with no-break spaces
-function prose(text, parent) { parent.appendChild(document.createTextNode(String(text))); return parent; }
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 function esc(text) { return String(text).replace(/[&<>"']/g, (c) => ESC[c]); }
+// running text as HTML: it wraps at spaces only. A browser also breaks after a hyphen or a slash,
+// so every word holding one ("server-b.example.org", "[SYN-ACK]", "1.2.0.0/16") is kept whole;
+// the kernel glued "dst = 1.2.0.53" with no-break spaces.
+function toks(text) {
+  return String(text).split(/(\s+)/).map((w) => (/[-\/]/.test(w) && !/^\s+$/.test(w))
+    ? '<span class="labsim-tok">' + esc(w) + "</span>" : esc(w)).join("");
+}
+function prose(text, parent) { parent.insertAdjacentHTML("beforeend", toks(text)); return parent; }
 
 export function render({ model, el }) {
   const st = model.get("static");
@@ -204,10 +211,10 @@ export function render({ model, el }) {
       return '<tr class="labsim-event" data-step="' + i + '" data-kind="' + esc(kind) + '">' +
         '<td class="labsim-num">' + num + '</td><td class="labsim-ms">' + ms.toFixed(3) + "</td>" +
         '<td><span class="labsim-tok">' + esc(host) + "</span></td>" +
-        '<td><span class="labsim-kind" style="color:' + colour + '">' + esc(kind) + "</span>" + esc(summary) +
+        '<td><span class="labsim-kind" style="color:' + colour + '">' + esc(kind) + "</span>" + toks(summary) +
         (marker ? ' <span class="labsim-tok labsim-flow">[marker ' + marker + "]</span>" : "") +
         (via ? ' <span class="labsim-tok labsim-rule">via ' + esc(via) + "</span>" : "") + "</td>" +
-        '<td><span class="labsim-decision">' + esc(decision) + "</span>" + (reason ? " " + esc(reason) : "") +
+        '<td><span class="labsim-decision">' + esc(decision) + "</span>" + (reason ? " " + toks(reason) : "") +
         (rule ? ' <span class="labsim-tok labsim-rule">[' + esc(rule) + "]</span>" : "") +
         (headers ? '<details data-i="' + i + '"><summary>headers</summary><pre></pre></details>' : "") + "</td></tr>";
     }).join("");
@@ -236,6 +243,7 @@ export function render({ model, el }) {
     svg.setAttribute("viewBox", "0 0 " + v.size[0] + " " + v.size[1]);
     svg.setAttribute("aria-label", v.alt);
     svg.style.aspectRatio = v.size[0] + " / " + v.size[1];
+    svg.style.maxWidth = Math.round(v.size[0] * MAX_SCALE) + "px";   // a small world is not blown up past one screen
     trailLayer.innerHTML = v.trails;
     trails = {};
     trailLayer.querySelectorAll(".lsp-trail").forEach((g) => {
@@ -260,6 +268,7 @@ export function render({ model, el }) {
     }
     const t0 = performance.now();
     stop();
+    navigated = false;
     view = v;
     steps = v.steps;
     n = steps.length;
@@ -294,7 +303,8 @@ export function render({ model, el }) {
 
   function each(key, fn) { (trails[key] || []).forEach(fn); }
   function step(dir) { const j = nextShown(cur, dir); if (j >= 0 && j < n) { go(j, dir > 0); } }
-  function go(i, animate) { if (i < 0 || i >= n) { return; } cur = i; draw(animate); }
+  let navigated = false;       // the student stepped: the ring marks where each decision happens
+  function go(i, animate) { if (i < 0 || i >= n) { return; } cur = i; navigated = true; draw(animate); }
 
   function draw(animate) {
     const st_ = steps[cur];
@@ -341,7 +351,7 @@ export function render({ model, el }) {
     token.setAttribute("visibility", "hidden");
     if (frame) { cancelAnimationFrame(frame); frame = null; }
     if (!st_) { return; }
-    if (st_.a && !st_.p) {
+    if (st_.a && !st_.p && (animate || playing || navigated)) {    // a fresh run shows the whole picture, no ring
       focus.setAttribute("x", st_.a[0] - st.box[0]);
       focus.setAttribute("y", st_.a[1] - st.box[1]);
       focus.setAttribute("visibility", st_.s === "drop" ? "hidden" : "visible");
