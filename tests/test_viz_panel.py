@@ -172,3 +172,24 @@ def test_several_verdicts_give_one_banner_line_each():
     html = verdict_rows(result)
     assert html.count('class="labsim-verdict') == 2 and 'data-flow="print_job"' in html
     assert [v["flow"] for v in verdicts(labsim.run("fig1"))] == ["main"]      # one flow: one line, as before
+
+
+def test_in_a_kernel_the_settings_one_click_away_are_run_ahead():
+    """With an event loop running (as in a kernel), the panel runs each one-click-away setting while idle;
+    a click on one of them is then answered from the cache with the same verdict labsim.run gives."""
+    import asyncio
+    import time
+
+    async def session():
+        panel = labsim.panel("basics")
+        deadline = time.monotonic() + 60
+        while panel._neighbours() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return panel
+
+    panel = asyncio.run(session())
+    assert panel._neighbours() == []
+    spec = labsim.scenario("basics")
+    assert len(panel._views) == 1 + sum(len(t.values) - 1 for t in spec.toggles)
+    panel.controls["peer"].value = "printer-b"
+    assert panel.last_ms < 50 and panel.outcome == labsim.run("basics", peer="printer-b").outcome
