@@ -267,6 +267,7 @@ export function render({ model, el }) {
       else { model.send({ type: "need_topology", key: v.topo }); pendingView = v; return; }
     }
     const t0 = performance.now();
+    el.__labsimTransitMs = v.sent ? Date.now() - v.sent : null;   // kernel to this script, through the server
     stop();
     navigated = false;
     view = v;
