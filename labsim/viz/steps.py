@@ -36,7 +36,7 @@ from .style import KIND_STATE
 LANE = 0.13         # inches between parallel flows
 FIRST_LANE = 0.07   # how far right of the centre line the first lane runs
 DROP_BACK = 0.2     # a drop mark sits this far back along the packet's line from the card it did not enter
-BADGE_GAP = 0.19    # inches from a flow's glyph to its number, on one side of the line
+BADGE_GAP = 0.23    # inches from a flow's glyph to its number, on one side of the line
 
 Point = tuple[float, float]
 
@@ -299,7 +299,7 @@ def build_steps(events, layout: Layout, world) -> tuple[list[Step], list[Flow]]:
     return steps, flows
 
 
-GLYPH_FRACTIONS = (0.6, 0.45, 0.72, 0.35, 0.82, 0.52, 0.28, 0.66, 0.4, 0.76, 0.2, 0.9, 0.15)
+GLYPH_FRACTIONS = (0.6, 0.45, 0.72, 0.35, 0.82, 0.52, 0.28, 0.66, 0.4, 0.76, 0.2, 0.9, 0.15, 0.1, 0.05)
 GLYPH_CLEARANCE = 0.3   # inches between a glyph and a hub, a gateway or another flow's glyph or number
 BADGE_CLEARANCE = 0.3   # inches between a number and any other mark
 
@@ -319,7 +319,7 @@ def _glyph_place(points, obstacles, layout: Layout) -> tuple[Point, float, Point
     best, best_gap = None, -1.0
     for fraction in GLYPH_FRACTIONS:
         (x, y), angle = point_along(points, fraction)
-        if _in_card(x, y, layout, 0.08):
+        if _in_card(x, y, layout, 0.03):
             continue
         for side in (1, -1):      # right of the direction of travel first
             bx = x + side * BADGE_GAP * math.sin(angle)
