@@ -213,7 +213,8 @@ export function render({ model, el }) {
         '<td><span class="labsim-tok">' + esc(host) + "</span></td>" +
         '<td><span class="labsim-kind" style="color:' + colour + '">' + esc(kind) + "</span>" + toks(summary) +
         (marker ? ' <span class="labsim-tok labsim-flow">[marker ' + marker + "]</span>" : "") +
-        (via ? ' <span class="labsim-tok labsim-rule">via ' + esc(via) + "</span>" : "") + "</td>" +
+        (via ? ' <span class="labsim-rule">via ' + via.split(" > ").map((hop) => '<span class="labsim-tok">' + esc(hop) +
+          "</span>").join(" &gt; ") + "</span>" : "") + "</td>" +
         '<td><span class="labsim-decision">' + esc(decision) + "</span>" + (reason ? " " + toks(reason) : "") +
         (rule ? ' <span class="labsim-tok labsim-rule">[' + esc(rule) + "]</span>" : "") +
         (headers ? '<details data-i="' + i + '"><summary>headers</summary><pre></pre></details>' : "") + "</td></tr>";
