@@ -102,10 +102,11 @@ def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: flo
     """Voila serving the notebooks in ``root`` (tree mode) on 127.0.0.1; tracebacks shown in the page."""
     port = free_port()
     env = dict(env or isolated_env(home))
-    # the course's Voila template (share/jupyter/voila/templates/labsim, named by notebooks/voila.json),
-    # found here without installing the repository
+    # the course's Voila template (share/jupyter/voila/templates/labsim, which voila.json at the
+    # repository's root names and pip installs), found here without installing the repository
     env["JUPYTER_PATH"] = os.pathsep.join([str(REPO / "share" / "jupyter"), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = [sys.executable, "-m", "voila", str(root), "--no-browser", "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.template=labsim",
             f"--port={port}", "--Voila.port_retries=0", "--show_tracebacks=True"]
     return _launch(argv, root=root, home=home, env=env, port=port, token="", probe="/", timeout=timeout)
 
