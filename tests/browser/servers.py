@@ -102,8 +102,8 @@ def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: flo
     """Voila serving the notebooks in ``root`` (tree mode) on 127.0.0.1; tracebacks shown in the page."""
     port = free_port()
     env = dict(env or isolated_env(home))
-    # the course's Voila template (share/jupyter/voila/templates/labsim, which voila.json at the
-    # repository's root names and pip installs), found here without installing the repository
+    # the course's Voila template (share/jupyter/voila/templates/labsim, which voila.py at the
+    # repository's root names), found here without installing the repository
     env["JUPYTER_PATH"] = os.pathsep.join([str(REPO / "share" / "jupyter"), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = [sys.executable, "-m", "voila", str(root), "--no-browser", "--Voila.ip=127.0.0.1",
             "--VoilaConfiguration.template=labsim",
