@@ -70,3 +70,16 @@ def test_each_panel_cell_carries_its_fallback_picture_and_verdict(path):
         expected = [_expected_outcome(call) for call in _panel_calls(source)]
         if expected and expected[0] is not None:
             assert verdict == expected[0], f"{path.name}: {source!r} shows {verdict}, labsim.run gives {expected[0]}"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name.startswith("02")], ids=lambda p: str(p.relative_to(ROOT)))
+def test_nbconvert_as_nbviewer_uses_it_shows_the_fallback(path):
+    """nbviewer renders with nbconvert's HTML exporter: with no widget state stored, it picks the
+    fallback HTML (verdict and picture) over the widget view."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(str(path), as_version=4))
+    pictures = re.findall(r'<img [^>]*class="labsim-fallback-picture"[^>]*>', html)
+    assert html.count('class="labsim-fallback"') == len(pictures) >= 1
+    assert all('src="data:image/svg+xml,' in p for p in pictures)
+    assert "application/vnd.jupyter.widget-view+json" not in html
