@@ -193,3 +193,21 @@ def test_in_a_kernel_the_settings_one_click_away_are_run_ahead():
     assert len(panel._views) == 1 + sum(len(t.values) - 1 for t in spec.toggles)
     panel.controls["peer"].value = "printer-b"
     assert panel.last_ms < 50 and panel.outcome == labsim.run("basics", peer="printer-b").outcome
+
+
+def test_views_run_ahead_are_sent_to_the_browser_with_their_setting_and_fingerprint():
+    """A setting run ahead goes to the browser as an 'ahead' message, keyed as the browser keys a choice;
+    the kernel's later answer for that setting carries the same fingerprint (the browser skips a redraw)."""
+    panel = labsim.panel("fig1")
+    sent = []
+    panel.send = sent.append
+    toggles = {**panel.toggles, "dns": "honest"}
+    panel._compute(toggles)
+    (message,) = sent
+    assert message["type"] == "ahead"
+    assert message["view"]["key"] == panel.choice_key(toggles) == \
+        '{"attacker_at":"bypassed","attacker_cert":"none","default_action":"bypass","dns":"honest","dnssec":"off"}'
+    panel.controls["dns"].value = "honest"
+    assert panel.view["digest"] == message["view"]["digest"] and panel.view["key"] == message["view"]["key"]
+    panel.controls["dns"].value = "spoofed"
+    assert panel.view["digest"] != message["view"]["digest"]

@@ -60,6 +60,13 @@ def code_version() -> str:
     return hashlib.sha1((asset("panel.js") + asset("panel.css")).encode()).hexdigest()[:12]
 
 
+def _digest(view: dict) -> str:
+    """A fingerprint of what a view draws (the browser skips redrawing what it already shows)."""
+    import json
+    body = {k: v for k, v in view.items() if k not in ("n", "sent", "topo_svg", "digest", "key")}
+    return hashlib.sha1(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+
+
 class _Control:
     """``panel.controls[name].value``: read or set one toggle from Python (tests, exercises)."""
 
@@ -167,6 +174,11 @@ class Panel(anywidget.AnyWidget):
             notes.append(f"your policy for: {', '.join(own)}")
         return "; ".join(notes)
 
+    def choice_key(self, toggles: dict) -> str:
+        """The browser's name for a setting of this panel's toggles (JSON, keys sorted, no spaces)."""
+        import json
+        return json.dumps({k: toggles[k] for k in sorted(self.controls)}, sort_keys=True, separators=(",", ":"))
+
     def refresh(self) -> None:
         """Re-run with the current toggles and send the browser one view of the new run."""
         from labsim import LabsimError, run
@@ -188,10 +200,13 @@ class Panel(anywidget.AnyWidget):
             self.error = None
         except LabsimError as exc:
             self.result, self.error = None, str(exc)
-            self.view = error_view(self._runs, self.toggles, self.error)
+            self.view = {**error_view(self._runs, self.toggles, self.error), "key": self.choice_key(self.toggles),
+                         "digest": "error:" + hashlib.sha1(self.error.encode()).hexdigest()[:12]}
             self.last_ms = (time.perf_counter() - started) * 1000
             return
         view, topo_key, topo = run_view(self.result, self._runs, self.spec_)
+        view = {**view, "key": self.choice_key(self.toggles)}
+        view["digest"] = _digest(view)
         self._topologies[topo_key] = topo
         if len(self._views) >= CACHED_RUNS:
             self._views.pop(next(iter(self._views)))
@@ -245,8 +260,16 @@ class Panel(anywidget.AnyWidget):
         except LabsimError:
             return None
         view, topo_key, topo = run_view(result, 0, self.spec_)
+        view = {**view, "key": self.choice_key(toggles)}
+        view["digest"] = _digest(view)
         self._topologies[topo_key] = topo
         self._views[tuple(sorted(toggles.items()))] = (result, view, topo_key)
+        # the browser keeps it: a click on this setting redraws at once, before the kernel's answer
+        ahead = dict(view)
+        if topo_key not in self._sent:
+            ahead["topo_svg"] = topo
+            self._sent.add(topo_key)
+        self.send({"type": "ahead", "view": ahead})
         return result, view, topo_key
 
     def _message(self, widget, content, buffers) -> None:
