@@ -147,6 +147,14 @@ _render.verdicts = _stale_verdicts
 
 
 @pytest.fixture(scope="package")
+def voila_template(chromium, tmp_path_factory):
+    """Voila with the course's template "labsim" (what `voila --template=labsim` gives once labsim is installed)."""
+    from functools import partial
+    from .servers import start_voila
+    yield from _server(partial(start_voila, template="labsim"), tmp_path_factory, "voila-template")
+
+
+@pytest.fixture(scope="package")
 def voila_broken_panel(chromium, tmp_path_factory):
     """Voila whose kernels run a startup file that stops the verdict banner from updating."""
     from .servers import start_voila

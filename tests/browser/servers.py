@@ -98,15 +98,16 @@ def start_lab(root: Path, home: Path, *, env: dict | None = None, timeout: float
                    probe="/api/status", timeout=timeout)
 
 
-def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: float = 60) -> Server:
+def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: float = 60,
+                template: str | None = None) -> Server:
     """Voila serving the notebooks in ``root`` (tree mode) on 127.0.0.1; tracebacks shown in the page."""
     port = free_port()
     env = dict(env or isolated_env(home))
-    # the course's Voila template (share/jupyter/voila/templates/labsim, which voila.py at the
-    # repository's root names), found here without installing the repository
-    env["JUPYTER_PATH"] = os.pathsep.join([str(REPO / "share" / "jupyter"), *filter(None, [env.get("JUPYTER_PATH")])])
+    if template:
+        # the course's Voila template (share/jupyter/voila/templates/labsim), found without installing
+        env["JUPYTER_PATH"] = os.pathsep.join([str(REPO / "share" / "jupyter"), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = [sys.executable, "-m", "voila", str(root), "--no-browser", "--Voila.ip=127.0.0.1",
-            "--VoilaConfiguration.template=labsim",
+            *([f"--VoilaConfiguration.template={template}"] if template else []),
             f"--port={port}", "--Voila.port_retries=0", "--show_tracebacks=True"]
     return _launch(argv, root=root, home=home, env=env, port=port, token="", probe="/", timeout=timeout)
 

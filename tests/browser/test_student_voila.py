@@ -28,20 +28,29 @@ def test_notebook_02_in_voila_its_panel_follows_the_dns_toggle(voila, new_page, 
     assert page.page_errors == []
 
 
-def test_voila_hides_cells_tagged_exercise_but_runs_them(voila, new_page):
-    """The course's Voila template (voila.json): an exercise cell's code and output are not on the page,
-    yet it ran (a later cell prints what it defined)."""
+def _exercise_notebook(root):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-    nb = new_notebook(cells=[new_markdown_cell("# The story"),
+    nb = new_notebook(cells=[new_markdown_cell("# The story"), new_code_cell("import labsim"),
                              new_code_cell("exercise_answer = 6 * 7\nprint('EXERCISE', exercise_answer)",
                                            metadata={"tags": ["exercise"]}),
+                             new_code_cell('labsim.panel("basics")'),
                              new_code_cell("print('STORY', exercise_answer)")],
                       metadata={"kernelspec": {"name": "python3", "language": "python",
                                                "display_name": "Python 3 (ipykernel)"}})
-    nbformat.write(nb, str(voila.root / "exercise_tags.ipynb"))
+    nbformat.write(nb, str(root / "exercise_tags.ipynb"))
+    return "/voila/render/exercise_tags.ipynb"
+
+
+@pytest.mark.parametrize("server", ["voila", "voila_template"])
+def test_voila_hides_cells_tagged_exercise_but_runs_them(server, request, new_page):
+    """With Voila's own template (the panel's stylesheet hides them) and with the course's template
+    "labsim" (which leaves them out of the page): an exercise cell's code and output are not seen,
+    yet it ran (a later cell prints what it defined)."""
+    voila = request.getfixturevalue(server)
     page = new_page(1366, 768)
-    page.goto(voila.page("/voila/render/exercise_tags.ipynb"))
+    page.goto(voila.page(_exercise_notebook(voila.root)))
+    student.live_panel(page.locator("body"), "basics")
     page.get_by_text("STORY 42").wait_for(timeout=60_000)
     text = page.locator("body").inner_text()
     assert "EXERCISE" not in text and "exercise_answer = " not in text
