@@ -19,7 +19,8 @@ fig5: one, three and two-flow pictures).
   ``browser_redraw_ms`` the median time the panel's script takes to redraw banner, picture and
   events from the answer, ``browser_transit_ms`` the median time from the kernel's send to the
   script receiving it (through the Jupyter server and the page's widget manager); the rest is
-  painting.
+  painting. ``browser_drawn_ahead``: how many clicks were drawn from runs the kernel had sent
+  ahead (a click on a setting one click away, run while the kernel was idle).
 
 ``LABSIM_BENCH_TINY=1`` clicks three times (the test that keeps every benchmark runnable).
 Needs Playwright for Python and /usr/bin/chromium; without them the figures are ``None``.
@@ -90,7 +91,7 @@ def _measure() -> dict:
     name = _notebook(root)
     home = base / "home"
     server = start_lab(root, home, env=isolated_env(home))
-    toggles, kernel_part, draw_part, transit_part, first = [], [], [], [], None
+    toggles, kernel_part, draw_part, transit_part, first, ahead = [], [], [], [], None, 0
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -114,9 +115,10 @@ def _measure() -> dict:
                     run = int(panel.get_attribute("data-painted"))
                     panel.locator(f".labsim-toggle-{toggle} button.labsim-choice[data-value='{value}']").click()
                     expect(panel).to_have_attribute("data-painted", str(run + 1), timeout=30_000)
-                    spent, kernel, drawing, transit = panel.evaluate(
+                    spent, kernel, drawing, transit, local = panel.evaluate(
                         "e => [e.__labsimPaintedAt - e.__labsimClickedAt, e.__labsimKernelMs, e.__labsimApplyMs, "
-                        "e.__labsimTransitMs]")
+                        "e.__labsimTransitMs, !!e.__labsimLocal]")
+                    ahead += int(local)
                     transit_part.append(transit)
                     toggles.append(spent)
                     kernel_part.append(kernel)
@@ -125,7 +127,7 @@ def _measure() -> dict:
     finally:
         stop(server)
     return {"toggles": toggles, "kernel": kernel_part, "draw": draw_part, "transit": transit_part,
-            "first": first}
+            "first": first, "ahead": ahead}
 
 
 def _run() -> dict:
@@ -169,6 +171,12 @@ def browser_transit_ms() -> float | None:
     return round(statistics.median(run["transit"]), 1) if run else None
 
 
+def browser_drawn_ahead() -> int | None:
+    """How many of the clicks were drawn from runs the kernel had sent ahead (no wait for the kernel)."""
+    run = _run()
+    return run["ahead"] if run else None
+
+
 def first_live_panel_s() -> float | None:
     run = _run()
     return round(run["first"], 2) if run else None
@@ -179,6 +187,7 @@ BENCHMARKS = [
     ("browser_toggle_to_picture_p95_ms", "ms", "<= 200", browser_toggle_to_picture_p95_ms),
     ("browser_toggles_measured", "clicks", "", browser_toggles_measured),
     ("browser_kernel_share_ms", "ms", "", browser_kernel_share_ms),
+    ("browser_drawn_ahead", "clicks", "", browser_drawn_ahead),
     ("browser_transit_ms", "ms", "", browser_transit_ms),
     ("browser_redraw_ms", "ms", "", browser_redraw_ms),
     ("first_live_panel_s", "s", "<= 10", first_live_panel_s),
