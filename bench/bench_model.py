@@ -37,11 +37,12 @@ from labsim.ipsec.spd import PacketView, parse_spd
 from labsim.net import World
 from labsim.pki import CertificateAuthority
 
-HOSTS = int(os.environ.get("LABSIM_BENCH_HOSTS", "10000"))
-CONNECTIONS = int(os.environ.get("LABSIM_BENCH_CONNECTIONS", "1000"))
-SCENARIO_REPEATS = 15
-SPD_RULES = 1000
-SPD_PACKETS = 20_000
+TINY = os.environ.get("LABSIM_BENCH_TINY") == "1"    # a tiny sample: the test that keeps the bench runnable
+HOSTS = int(os.environ.get("LABSIM_BENCH_HOSTS", "20" if TINY else "10000"))
+CONNECTIONS = int(os.environ.get("LABSIM_BENCH_CONNECTIONS", "4" if TINY else "1000"))
+SCENARIO_REPEATS = 1 if TINY else 15
+SPD_RULES = 50 if TINY else 1000
+SPD_PACKETS = 200 if TINY else 20_000
 
 
 # ---------------------------------------------------------------- scenarios
@@ -91,7 +92,7 @@ def _connect_all(world: World, clients: list[Host]) -> None:
     for n, host in enumerate(clients):
         def start(host=host):
             conn = host.connect(server, 80, flow=f"c{host.name}")
-            conn.on_established = lambda c: c.send(b"GET /")
+            conn.on_established = lambda c: c.sendall(b"GET /")
         world.sim.schedule(1_000 * n, start)
 
 

@@ -50,8 +50,12 @@ def meets(value, goal: str) -> bool | None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object of named figures")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a tiny sample of each benchmark (checks that every one still runs)")
     parser.add_argument("names", nargs="*", help="run only these figures")
     args = parser.parse_args(argv)
+    if args.tiny:
+        os.environ["LABSIM_BENCH_TINY"] = "1"
     results = {}
     rows = []
     for name, unit, goal, fn in load_benchmarks(args.names):

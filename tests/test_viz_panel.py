@@ -13,9 +13,8 @@ def _banner_outcome(panel) -> str:
     return re.search(r'class="labsim-verdict[^"]*" data-outcome="(\w+)"', panel.banner.value).group(1)
 
 
-def _player_html(panel) -> str:
-    (output,) = panel.output.outputs
-    return output["data"]["text/html"]
+def _view_outcome(panel) -> str:
+    return panel.view["verdicts"][0]["outcome"]
 
 
 def test_clicking_dns_flips_the_banner_exposed_protected_exposed():
@@ -36,8 +35,8 @@ def test_every_fig1_combination_shows_the_runs_verdict():
         toggles = dict(zip((t.name for t in spec.toggles), values))
         panel.set(**toggles)
         expected = labsim.run("fig1", toggles).outcome
-        assert panel.outcome == expected == _banner_outcome(panel), toggles
-        assert f'data-outcome="{expected}"' in _player_html(panel)
+        assert panel.outcome == expected == _banner_outcome(panel) == _view_outcome(panel), toggles
+        assert panel.view["toggles"] == toggles
 
 
 @pytest.mark.parametrize("scenario", labsim.scenario_ids())
@@ -53,15 +52,13 @@ def test_each_toggle_change_reruns_with_that_value(scenario):
         panel.controls[toggle.name].value = toggle.default
 
 
-def test_one_widget_per_toggle_with_stable_classes():
-    """Each declared toggle has a widget classed labsim-toggle-<name>; buttons for two or three short values."""
+def test_one_control_per_toggle_with_stable_classes():
+    """Each declared toggle gets a control; buttons for two or three short values, a select otherwise."""
     panel = labsim.panel("fig2")
     names = [t.name for t in labsim.scenario("fig2").toggles]
-    assert list(panel.controls) == names
-    for name, widget in panel.controls.items():
-        assert {"labsim-toggle", f"labsim-toggle-{name}"} <= set(widget._dom_classes)
-    assert type(panel.controls["connect_by"]).__name__ == "ToggleButtons"
-    assert type(panel.controls["name_check"]).__name__ == "Dropdown"       # seven values
+    assert list(panel.controls) == names == [t["name"] for t in panel.static["toggles"]]
+    assert panel.controls["connect_by"].kind == "buttons"
+    assert panel.controls["name_check"].kind == "select"        # seven values
     assert {"labsim-panel", "labsim-panel-fig2"} <= set(panel._dom_classes)
 
 
@@ -94,7 +91,7 @@ def test_a_policy_that_does_not_parse_shows_an_error_banner():
     panel = labsim.panel("fig1", spd={"host-a": "protec any"})
     assert panel.outcome == "error" and _banner_outcome(panel) == "error"
     assert "rule starts with an action" in panel.banner.value
-    assert panel.output.outputs == ()
+    assert panel.view["error"] and panel.view["events"] == []
 
 
 def test_unknown_fixed_toggle_is_refused_with_the_choices():
@@ -103,7 +100,114 @@ def test_unknown_fixed_toggle_is_refused_with_the_choices():
         labsim.panel("fig1", dnsec="on")
 
 
-def test_the_panels_player_has_no_second_banner():
-    """Inside the panel the player leaves the verdict to the panel's own banner (one per panel)."""
+def test_the_browser_gets_the_run_as_data_and_the_topology_once():
+    """A toggle sends one view (verdicts, trails, events); the topology drawing goes only with the first."""
     panel = labsim.panel("fig1")
-    assert 'class="labsim-verdict' not in _player_html(panel)
+    first = dict(panel.view)
+    assert first["topo_svg"].startswith('<g class="lsp-topology">')
+    panel.controls["dns"].value = "honest"
+    assert "topo_svg" not in panel.view and panel.view["topo"] == first["topo"]
+    assert panel.view["n"] == first["n"] + 1
+    assert len(panel.view["events"]) == len(panel.view["steps"]) == len(labsim.run("fig1", dns="honest").events)
+
+
+def test_events_are_numbered_from_one_and_markers_use_those_numbers():
+    """Table, now-line and step label count from 1; a marker carries its flow's first event number."""
+    panel = labsim.panel("fig1")
+    view = panel.view
+    assert [row[0] for row in view["events"]] == list(range(1, len(view["events"]) + 1))
+    markers = {row[6] for row in view["events"] if row[6]}
+    drawn = {int(n) for n in re.findall(r'font-weight="bold" fill="#1a1a1a">(\d+)</text>', view["trails"])}
+    assert markers == drawn
+    for row in view["events"]:
+        if row[6]:
+            assert view["events"][row[6] - 1][6] == row[6]     # the marker's event is that flow's first packet
+
+
+def test_values_do_not_break_inside_or_around_equals():
+    """'dst = 1.2.0.53' is glued with no-break spaces; packet headers keep their lines; the CSS breaks at spaces only."""
+    from labsim.viz.player import asset
+    from labsim.viz.render import glue
+    assert glue("dst = 1.2.0.53 and src = 1.2.0.5") == "dst\u00a0=\u00a01.2.0.53 and src\u00a0=\u00a01.2.0.5"
+    events = labsim.panel("fig1").view["events"]
+    assert not any(" = " in row[5] + row[9] for row in events)
+    assert any("dst" in row[11] for row in events)                       # scapy's header dump, shown in a <pre>
+    css = asset("panel.css")
+    assert "word-break:normal;overflow-wrap:normal" in css.replace(" ", "")
+    assert "details pre{" in css and "white-space:pre}" in css
+
+
+def test_the_script_is_sent_once_when_asked_and_a_topology_on_request():
+    """The loader asks for the code (need_code); a page reloaded asks again for a topology it lacks."""
+    panel = labsim.panel("fig1")
+    sent = []
+    panel.send = sent.append
+    panel._message(panel, {"type": "need_code"}, [])
+    panel._message(panel, {"type": "need_topology", "key": panel.view["topo"]}, [])
+    assert sent[0]["type"] == "code" and "export function render" in sent[0]["code"]
+    assert sent[1] == {"type": "topology", "key": panel.view["topo"], "svg": panel._topologies[panel.view["topo"]]}
+
+
+def test_the_saved_output_carries_the_fallback_picture_and_verdict():
+    """The mimebundle has the widget view, and HTML with the verdict and the picture as an image."""
+    panel = labsim.panel("fig1")
+    data = panel._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    html = data["text/html"]
+    assert 'data-outcome="exposed"' in html and '<img class="labsim-fallback-picture"' in html
+    assert 'src="data:image/svg+xml,' in html
+    assert data["text/plain"] == labsim.run("fig1").banner()
+
+
+def test_several_verdicts_give_one_banner_line_each():
+    """A result with verdicts for several flows (Result.verdicts) shows one banner line per flow, primary first."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+    from labsim.viz.render import verdict_rows, verdicts
+    one = labsim.run("fig1").verdict
+    result = SimpleNamespace(verdict=one, verdicts={"attack": one, "print_job": replace(one, outcome="protected")})
+    lines = verdicts(result)
+    assert [(v["flow"], v["outcome"]) for v in lines] == [("attack", "exposed"), ("print_job", "protected")]
+    html = verdict_rows(result)
+    assert html.count('class="labsim-verdict') == 2 and 'data-flow="print_job"' in html
+    assert [v["flow"] for v in verdicts(labsim.run("fig1"))] == ["main"]      # one flow: one line, as before
+
+
+def test_in_a_kernel_the_settings_one_click_away_are_run_ahead():
+    """With an event loop running (as in a kernel), the panel runs each one-click-away setting while idle;
+    a click on one of them is then answered from the cache with the same verdict labsim.run gives."""
+    import asyncio
+    import time
+
+    async def session():
+        panel = labsim.panel("basics")
+        deadline = time.monotonic() + 60
+        while panel._neighbours() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return panel
+
+    panel = asyncio.run(session())
+    assert panel._neighbours() == []
+    spec = labsim.scenario("basics")
+    assert len(panel._views) == 1 + sum(len(t.values) - 1 for t in spec.toggles)
+    panel.controls["peer"].value = "printer-b"
+    assert panel.last_ms < 50 and panel.outcome == labsim.run("basics", peer="printer-b").outcome
+
+
+def test_views_run_ahead_are_sent_to_the_browser_with_their_setting_and_fingerprint():
+    """A setting run ahead goes to the browser as an 'ahead' message, keyed as the browser keys a choice;
+    the kernel's later answer for that setting carries the same fingerprint (the browser skips a redraw)."""
+    panel = labsim.panel("fig1")
+    sent = []
+    panel.send = sent.append
+    toggles = {**panel.toggles, "dns": "honest"}
+    panel._compute(toggles)
+    (message,) = sent
+    assert message["type"] == "ahead"
+    assert message["view"]["key"] == panel.choice_key(toggles) == \
+        '{"attacker_at":"bypassed","attacker_cert":"none","default_action":"bypass","dns":"honest","dnssec":"off"}'
+    panel.controls["dns"].value = "honest"
+    assert panel.view["digest"] == message["view"]["digest"] and panel.view["key"] == message["view"]["key"]
+    panel.controls["dns"].value = "spoofed"
+    assert panel.view["digest"] != message["view"]["digest"]

@@ -94,13 +94,17 @@ def test_every_event_row_shows_its_decision_reason_and_rule():
     assert 'data-decision="PROTECT"' in html
 
 
-def test_flows_number_the_rows_of_their_packets():
-    """A packet row names its flow ([n]), the same number the picture prints beside the flow."""
+def test_rows_markers_and_table_share_one_numbering():
+    """Rows are numbered from 1; a packet row names its flow's marker, the number of that flow's first
+    event, which is what the picture prints beside the flow."""
+    from labsim.viz.picture import first_events
     picture = final_picture(labsim.run("fig1"))
-    assert [f.number for f in picture.flows] == list(range(1, len(picture.flows) + 1))
     html = player_html(labsim.run("fig1"))
-    for flow in picture.flows:
-        assert f'<span class="labsim-flow">[{flow.number}]</span>' in html
+    numbers = re.findall(r'<tr class="labsim-event" data-step="\d+" data-kind="\w+"><td>(\d+)</td>', html)
+    assert numbers == [str(i) for i in range(1, len(picture.steps) + 1)]
+    for number in first_events(picture.steps).values():
+        assert f'<span class="labsim-flow">[marker {number}]</span>' in html
+        assert f'font-weight="bold" fill="#1a1a1a">{number}</text>' in picture.svg
 
 
 def test_show_bundle_has_html_and_the_verdict_as_text():

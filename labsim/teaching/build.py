@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from ..errors import LabsimError
+from ..viz.notebook import saved_panel_outputs
 from .source import VERSIONS, parse_source
 
 MAX_BYTES = 1_048_576
@@ -114,6 +115,7 @@ def build(root: Path = Path("notebooks"), names: list[str] | None = None, run: b
             if run:
                 execute(nb, out.parent)   # where nbval and grade run it too
                 nb = stable_widget_ids(nb, source.stem)
+                nb = saved_panel_outputs(nb)   # panels show their fallback picture until run
             nbformat.write(nb, str(out))
             size = out.stat().st_size
             log(f"wrote {out} ({size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")

@@ -133,7 +133,7 @@ def alt_text(result, flows=None, client: str | None = None) -> str:
     """A full text equivalent of the picture of ``result`` (topology, SPD, flows, verdict)."""
     from .layout import layout_for
     from .steps import build_steps
-    from .topology import client_of
+    from .layout import client_of
     if flows is None:
         _, flows = build_steps(result.events, layout_for(result.world, result.scenario), result.world)
     client = client or client_of(result.world, result.scenario)

@@ -17,7 +17,7 @@ set, so the same world always gets the same picture.
 >>> from labsim import run
 >>> lay = layout_for(run("fig1").world, "fig1")
 >>> lay.source, lay.host_point("host-a")
-('hand', (1.3, 3.2))
+('hand', (1.2, 3.0))
 >>> auto = layout_for(run("fig1").world, "an-audit-counterexample")
 >>> auto.source, sorted(auto.regions)
 ('auto', ['internet', 'intranet'])
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from .style import ROLE_ORDER
 
-HOST_W, HOST_H = 1.34, 0.66     # a host's box, in inches
+HOST_W, HOST_H = 1.7, 0.86      # a host's box, in inches (its text is 9.2 pt or more)
 STRIP_H = 0.95                  # the legend strip along the bottom
 TOP_PAD = 0.12
 REGION_GAP = 0.55
@@ -80,41 +80,43 @@ HAND: dict[str, dict] = {
     "basics": {
         "size": (7.2, 4.6),
         "regions": {"intranet": (0.15, 1.1, 7.05, 4.45)},
-        "hubs": {"intranet": (3.6, 2.75)},
-        "hosts": {"host-a": (1.3, 2.75), "server-b": (5.9, 2.75), "ns": (3.6, 3.8), "printer-b": (3.6, 1.7)},
+        "hubs": {"intranet": (3.6, 2.7)},
+        "hosts": {"host-a": (1.25, 2.7), "server-b": (5.95, 2.7), "ns": (3.6, 3.75), "printer-b": (3.6, 1.65)},
     },
     "fig1": {
         "size": (9.0, 5.0),
-        "regions": {"intranet": (0.15, 1.1, 5.6, 4.85), "internet": (6.15, 1.1, 8.85, 4.85)},
-        "hubs": {"intranet": (3.3, 3.2), "internet": (7.5, 3.2)},
-        "hosts": {"host-a": (1.3, 3.2), "ns": (3.3, 4.2), "server-b": (3.3, 1.95),
-                  "attacker@internet": (7.5, 1.95), "attacker@intranet": (4.75, 1.95)},
-        "gateways": {("internet", "intranet"): (5.875, 3.2)},
+        "regions": {"intranet": (0.15, 1.1, 5.75, 4.85), "internet": (6.25, 1.1, 8.85, 4.85)},
+        "hubs": {"intranet": (3.35, 3.0), "internet": (7.55, 3.0)},
+        "hosts": {"host-a": (1.2, 3.0), "ns": (3.35, 3.95), "server-b": (2.6, 1.72),
+                  "attacker@internet": (7.55, 1.72), "attacker@intranet": (4.7, 1.72)},
+        "gateways": {("internet", "intranet"): (6.0, 3.0)},
     },
     "fig2": {
         "size": (9.0, 5.0),
-        "regions": {"intranet": (0.15, 1.1, 5.6, 4.85), "internet": (6.15, 1.1, 8.85, 4.85)},
-        "hubs": {"intranet": (3.3, 3.2), "internet": (7.5, 3.2)},
-        "hosts": {"host-a": (1.3, 3.2), "ns": (3.3, 4.2), "server-b": (2.55, 1.95), "pc-c": (4.55, 1.95)},
-        "gateways": {("internet", "intranet"): (5.875, 3.2)},
+        "regions": {"intranet": (0.15, 1.1, 5.75, 4.85), "internet": (6.25, 1.1, 8.85, 4.85)},
+        "hubs": {"intranet": (3.35, 3.0), "internet": (7.55, 3.0)},
+        "hosts": {"host-a": (1.2, 3.0), "ns": (3.35, 3.95), "server-b": (2.6, 1.72), "pc-c": (4.7, 1.72)},
+        "gateways": {("internet", "intranet"): (6.0, 3.0)},
     },
-    # figures 3 and 4: home on the left, the Internet between, the hotel on the right
+    # figures 3 and 4: home on the left, the Internet a narrow strip between, the visited network on
+    # the right and as wide as home (the action happens there), hosts on two rows in both
     "fig3": {
         "size": (10.4, 5.0),
-        "regions": {"intranet": (0.15, 1.1, 3.9, 4.85), "internet": (4.4, 1.1, 6.0, 4.85),
-                    "visited": (6.5, 1.1, 10.25, 4.85)},
-        "hubs": {"intranet": (2.0, 2.95), "internet": (5.2, 2.95), "visited": (8.4, 2.95)},
-        "hosts": {"ns": (1.05, 3.95), "vpn": (2.9, 3.95), "server-b": (1.05, 1.85), "printer-b": (1.05, 1.85),
-                  "laptop@visited": (7.45, 3.95), "laptop@intranet": (2.9, 1.85),
-                  "attacker": (9.3, 3.95), "hotspot": (9.3, 1.85)},
-        "gateways": {("internet", "intranet"): (4.15, 2.95), ("internet", "visited"): (6.25, 2.95)},
+        "regions": {"intranet": (0.15, 1.1, 4.0, 4.85), "internet": (4.5, 1.1, 5.6, 4.85),
+                    "visited": (6.1, 1.1, 10.25, 4.85)},
+        "hubs": {"intranet": (2.05, 2.85), "internet": (5.05, 2.85), "visited": (8.15, 2.85)},
+        "hosts": {"ns": (1.1, 3.9), "vpn": (3.0, 3.9), "server-b": (1.1, 1.75), "printer-b": (1.1, 1.75),
+                  "laptop@visited": (7.1, 3.9), "laptop@intranet": (3.0, 1.75),
+                  "attacker": (9.25, 3.9), "hotspot": (9.25, 1.75), "hotel-printer": (7.1, 1.75),
+                  "printer-c": (7.1, 1.75)},
+        "gateways": {("internet", "intranet"): (4.25, 2.85), ("internet", "visited"): (5.85, 2.85)},
     },
     # figure 5: one office LAN; the honest host and the attacker face each other along it
     "fig5": {
         "size": (9.0, 5.0),
         "regions": {"intranet": (0.15, 1.1, 8.85, 4.85)},
-        "hubs": {"intranet": (4.5, 3.05)},
-        "hosts": {"host-a": (1.3, 3.05), "attacker": (7.7, 3.05), "printer": (3.6, 4.1), "ns": (5.4, 1.95)},
+        "hubs": {"intranet": (4.5, 2.9)},
+        "hosts": {"host-a": (1.2, 2.9), "attacker": (7.8, 2.9), "printer": (3.4, 3.9), "ns": (5.6, 1.75)},
     },
 }
 HAND["fig4"] = HAND["fig3"]
@@ -258,4 +260,30 @@ def auto_layout(world) -> Layout:
     return Layout(width, height, regions, hosts, gateways, "auto", spare)
 
 
-__all__ = ["Layout", "Region", "HAND", "layout_for", "auto_layout", "HOST_W", "HOST_H", "STRIP_H"]
+MAX_RULES = 5     # SPD rules a picture lists (the rest are counted)
+
+
+def spd_lines(world, client: str | None) -> list[str]:
+    if not client or client not in world.hosts:
+        return []
+    rules = list(world.hosts[client].spd)
+    lines = [f"{i + 1}  {rule}" for i, rule in enumerate(rules[:MAX_RULES])]
+    if len(rules) > MAX_RULES:
+        lines.append(f"   ... {len(rules) - MAX_RULES} more")
+    return lines
+
+
+def client_of(world, scenario: str | None = None) -> str | None:
+    """The host whose view the picture takes: the scenario's client, else the first client-like host."""
+    from .describe import scenario_spec
+    spec = scenario_spec(scenario)      # None for a label that is not a scenario (a hand-built world)
+    if spec is not None and spec.client in world.hosts:
+        return spec.client
+    for role in ("client", "laptop", "mobile"):
+        for name in sorted(world.hosts):
+            if world.hosts[name].role == role:
+                return name
+    return None
+
+
+__all__ = ["client_of", "spd_lines", "MAX_RULES", "Layout", "Region", "HAND", "layout_for", "auto_layout", "HOST_W", "HOST_H", "STRIP_H"]

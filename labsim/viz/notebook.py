@@ -16,6 +16,8 @@ True
 
 from __future__ import annotations
 
+import json
+
 from .player import player_html
 
 
@@ -41,6 +43,46 @@ class Shown:
         return self.mimebundle()
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _panel_outputs(nb):
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if WIDGET_VIEW in data and 'class="labsim-fallback"' in html:
+                yield data[WIDGET_VIEW].get("model_id")
+
+
+def saved_panel_outputs(nb):
+    """Make each panel's saved output show its static fallback until the cell runs again.
+
+    A panel's output holds the widget view, the fallback HTML (verdict and picture) and the
+    verdict as text. Where no live model exists (a notebook just opened, GitHub, nbviewer),
+    renderers must pick the HTML: JupyterLab and Notebook 7 do for an untrusted notebook,
+    nbconvert (nbviewer) does when the notebook stores no state for the model. So no state
+    is kept for the panels' models, nor for helper models (layouts, styles) that no kept
+    model refers to; other widgets' state is kept. Returns ``nb``.
+    """
+    widgets = nb.get("metadata", {}).get("widgets", {})
+    state = widgets.get(WIDGET_STATE, {}).get("state", {})
+    for mid in set(_panel_outputs(nb)):
+        state.pop(mid, None)
+    kept = json.dumps([m.get("state", {}) for m in state.values()])
+    shown = {out.get("data", {}).get(WIDGET_VIEW, {}).get("model_id") for cell in nb.get("cells", [])
+             for out in cell.get("outputs", [])}
+    for mid in [m for m, model in state.items() if model.get("model_name") in ("LayoutModel", "StyleModel")
+                or model.get("model_name", "").endswith("StyleModel")]:
+        if f"IPY_MODEL_{mid}" not in kept and mid not in shown:
+            state.pop(mid)
+    if widgets and not state:
+        nb["metadata"].pop("widgets", None)
+    return nb
+
+
 def show(result, *, animate: bool = True, autoplay: bool = False, title: str | None = None) -> None:
     """Display ``result`` (from :func:`labsim.run`) as the packet-flow player, with alt text.
 
@@ -51,4 +93,4 @@ def show(result, *, animate: bool = True, autoplay: bool = False, title: str | N
     display(Shown(result, animate=animate, autoplay=autoplay, title=title))
 
 
-__all__ = ["show", "Shown"]
+__all__ = ["show", "Shown", "saved_panel_outputs"]

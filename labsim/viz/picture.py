@@ -31,6 +31,7 @@ from .topology import topology_svg_and_layout
 PT = 72.0                 # SVG units per inch (matplotlib's SVG backend)
 TRAIL_W = 2.2
 GLYPH = 6.8               # glyph half-size, in SVG units
+BADGE_R = 7.2             # a marker's number: a circle this big (a bit more for two digits), text 9.2 units
 
 
 @dataclass
@@ -79,12 +80,13 @@ def glyph_svg(state_key: str, x: float, y: float, size: float = GLYPH) -> str:
 
 
 def _badge(number: int, x: float, y: float) -> str:
-    return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6.3" fill="#fff" stroke="{INK}" stroke-width=".8"/>'
-            f'<text x="{x:.1f}" y="{y + 2.9:.1f}" text-anchor="middle" font-size="8" font-weight="bold" '
+    r = BADGE_R + (1.6 if number >= 10 else 0)
+    return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:g}" fill="#fff" stroke="{INK}" stroke-width=".8"/>'
+            f'<text x="{x:.1f}" y="{y + 3.3:.1f}" text-anchor="middle" font-size="9.2" font-weight="bold" '
             f'fill="{INK}">{number}</text>')
 
 
-def _trail(step: Step, flow: Flow, layout: Layout) -> tuple[str, str]:
+def _trail(step: Step, flow: Flow, layout: Layout, number: int | None = None) -> tuple[str, str]:
     """A packet's line (with its arrowhead or broadcast fan) and its mark (glyph and flow number)."""
     state = STATES[step.state]
     dash = ""
@@ -103,18 +105,35 @@ def _trail(step: Step, flow: Flow, layout: Layout) -> tuple[str, str]:
     x, y = to_svg(flow.glyph, layout)
     angle = flow.glyph_angle
     # the number sits beside the glyph, on the right of the direction of travel (SVG y points down)
-    mark = glyph_svg(step.state, x, y) + _badge(flow.number, x + 12 * math.sin(angle), y + 12 * math.cos(angle))
+    if flow.badge is not None:
+        bx, by = to_svg(flow.badge, layout)
+    else:
+        bx, by = x + 12 * math.sin(angle), y + 12 * math.cos(angle)
+    mark = glyph_svg(step.state, x, y) + _badge(flow.number if number is None else number, bx, by)
     return "".join(parts), mark
+
+
+def first_events(steps: list[Step]) -> dict[int, int]:
+    """For each flow, the number of its first packet in the event list (events count from 1).
+
+    The picture's markers carry this number, so table, now-line, step label and picture
+    share one numbering: marker 3 is the flow whose first packet is event 3."""
+    first: dict[int, int] = {}
+    for step in steps:
+        if step.points and step.flow not in first:
+            first[step.flow] = step.index + 1
+    return first
 
 
 def trails_svg(steps: list[Step], flows: list[Flow], layout: Layout) -> str:
     """Per packet or drop, in trace order, a group in the lines layer and one in the marks layer
     above it (so no line hides a glyph); the player reveals both by their ``data-step``."""
     by_number = {f.number: f for f in flows}
+    first = first_events(steps)
     lines, marks = [], []
     for step in steps:
         if step.points:
-            line, mark = _trail(step, by_number[step.flow], layout)
+            line, mark = _trail(step, by_number[step.flow], layout, first[step.flow])
         elif step.state == "drop" and step.at is not None:
             x, y = to_svg(step.at, layout)
             line, mark = "", glyph_svg("drop", x, y, GLYPH + 1.2)
@@ -142,4 +161,4 @@ def host_box_svg() -> tuple[float, float]:
     return round(HOST_W * PT / 2 + 4, 1), round(HOST_H * PT / 2 + 4, 1)
 
 
-__all__ = ["Picture", "final_picture", "trails_svg", "glyph_svg", "svg_data_uri", "to_svg", "host_box_svg", "PT"]
+__all__ = ["Picture", "final_picture", "trails_svg", "first_events", "glyph_svg", "svg_data_uri", "to_svg", "host_box_svg", "PT"]

@@ -37,7 +37,7 @@ import json
 from pathlib import Path
 
 from .describe import where_in_paper
-from .picture import PT, Picture, final_picture, host_box_svg, to_svg
+from .picture import PT, Picture, final_picture, first_events, host_box_svg, to_svg
 from .style import FILTERS, FONT_STACK, OUTCOME_STYLE, STATES
 
 ASSETS = Path(__file__).with_name("assets")
@@ -100,11 +100,13 @@ def _kind_badge(event, step) -> str:
 
 def event_table(result, picture: Picture) -> str:
     rows = []
+    first = first_events(picture.steps)     # markers carry their flow's first event number: one numbering
     for event, step in zip(result.events, picture.steps):
-        flow = f' <span class="labsim-flow">[{step.flow}]</span>' if step.flow is not None and step.points else ""
+        flow = (f' <span class="labsim-flow">[marker {first[step.flow]}]</span>'
+                if step.flow is not None and step.points else "")
         where = f' <span class="labsim-rule">via {_e(" > ".join(event.path))}</span>' if event.path else ""
         rows.append(f'<tr class="labsim-event" data-step="{step.index}" data-kind="{event.kind}">'
-                    f"<td>{event.seq}</td><td>{event.time_us / 1000:.3f}</td><td>{_e(event.host)}</td>"
+                    f"<td>{step.index + 1}</td><td>{event.time_us / 1000:.3f}</td><td>{_e(event.host)}</td>"
                     f'<td data-summary="{_a(event.summary)}">'
                     f"{_kind_badge(event, step)}{_e(event.summary)}{flow}{where}</td>"
                     f"{_decision_cell(event)}</tr>")
@@ -156,7 +158,7 @@ def player_html(result, *, banner: bool = True, autoplay: bool = False, speed: f
                  f'<img class="labsim-picture" style="width:100%;max-width:{picture.layout.width * PT * 1.5:.0f}px;'
                  f'height:auto" alt="{_a(picture.alt)}" src="{_a(picture.data_uri())}">'
                  '<figcaption class="labsim-now" style="font-size:12px">The whole run: every packet\'s path, '
-                 "numbered by flow as in the event list ([n]); hostile hosts have dashed borders.</figcaption>"
+                 "each marker numbered by its flow's first event in the list; hostile hosts have dashed borders.</figcaption>"
                  "</figure>"
                  f'<div class="labsim-list">{event_table(result, picture)}</div></div>')
     parts.append(f'<script type="application/json" class="labsim-data">{_data(picture, speed)}</script>')

@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from .layout import HOST_H, HOST_W, Layout
 from .style import KIND_STATE
 
-LANE = 0.1          # inches between parallel flows
-FIRST_LANE = 0.06   # how far right of the centre line the first lane runs
+LANE = 0.13         # inches between parallel flows
+FIRST_LANE = 0.07   # how far right of the centre line the first lane runs
+DROP_BACK = 0.2     # a drop mark sits this far back along the packet's line from the card it did not enter
+BADGE_GAP = 0.23    # inches from a flow's glyph to its number, on one side of the line
 
 Point = tuple[float, float]
 
@@ -66,6 +68,7 @@ class Flow:
     summary: str                 # the first packet's summary
     glyph: Point = (0.0, 0.0)    # where the flow's glyph and number sit
     glyph_angle: float = 0.0     # the direction of travel there (radians)
+    badge: Point | None = None   # where its number sits (beside the glyph, clear of cards and other marks)
 
 
 def packet_source(packet: bytes | None) -> str | None:
@@ -253,6 +256,8 @@ def build_steps(events, layout: Layout, world) -> tuple[list[Step], list[Flow]]:
         for seq in info["steps"]:
             by_id[seq] = info
     steps = []
+    drops: list[Point] = []
+    placed: dict[tuple, Point] = {}
     for i, e in enumerate(events):
         if e.path:
             info = by_id[e.seq]
@@ -268,43 +273,89 @@ def build_steps(events, layout: Layout, world) -> tuple[list[Step], list[Flow]]:
                 info = by_id[packet.seq]
                 flow = info["number"]
                 if e.host == packet.path[-1]:
-                    at = info["points"][-1]
+                    at = back_along(info["points"], DROP_BACK)
                 elif info["broadcast"] and e.host in layout.hosts:
                     fan = _fanout(packet.path, info["points"][-1], layout, world)
                     names = [n for n, _ in sorted(layout.hosts.items())
                              if world.hosts[n].network == packet.path[-1] and n != packet.path[0]]
-                    at = fan[names.index(e.host)][-1] if e.host in names else None
-            steps.append(Step(i, e.kind, "drop", e.host, (), at or _corner(e.host, layout, world), flow))
+                    at = back_along(fan[names.index(e.host)], DROP_BACK) if e.host in names else None
+            spot = (at or _corner(e.host, layout, world), e.host, flow)
+            if spot not in placed:         # the same host dropping more of the same flow there: one mark
+                placed[spot] = _apart(spot[0], drops)
+                drops.append(placed[spot])
+            at = placed[spot]
+            steps.append(Step(i, e.kind, "drop", e.host, (), at, flow))
         else:
             steps.append(Step(i, e.kind, None, e.host, (), _where(e.host, layout, world)))
-    obstacles = [r.hub for r in layout.regions.values()] + list(layout.gateways.values())
+    obstacles = [r.hub for r in layout.regions.values()] + list(layout.gateways.values()) + \
+        [(gx, gy - 0.55) for gx, gy in layout.gateways.values()] + drops
     flows = []
     for info in flow_keys.values():
-        glyph, angle = _glyph_place(info["points"], obstacles, layout)
-        obstacles.append(glyph)
+        glyph, angle, badge = _glyph_place(info["points"], obstacles, layout)
+        obstacles += [glyph, badge]
         flows.append(Flow(info["number"], info["state"], info["sender"], info["target"], info["points"],
                           tuple(info["steps"]), info["dropped"], info["broadcast"], info["spoofed"],
-                          info["summary"], glyph, angle))
+                          info["summary"], glyph, angle, badge))
     return steps, flows
 
 
-GLYPH_FRACTIONS = (0.6, 0.45, 0.72, 0.35, 0.82, 0.52, 0.28, 0.66, 0.4, 0.76)
-GLYPH_CLEARANCE = 0.3   # inches between a glyph and a hub, a gateway or another flow's glyph
+GLYPH_FRACTIONS = (0.6, 0.45, 0.72, 0.35, 0.82, 0.52, 0.28, 0.66, 0.4, 0.76, 0.2, 0.9, 0.15, 0.1, 0.05)
+GLYPH_CLEARANCE = 0.3   # inches between a glyph and a hub, a gateway or another flow's glyph or number
+BADGE_CLEARANCE = 0.3   # inches between a number and any other mark
 
 
-def _glyph_place(points, obstacles, layout: Layout) -> tuple[Point, float]:
-    """The first spot along the trail clear of hubs, gateways, host cards and earlier glyphs."""
+def _in_card(x: float, y: float, layout: Layout, margin: float) -> bool:
+    return any(abs(x - hx) < HOST_W / 2 + margin and abs(y - hy) < HOST_H / 2 + margin
+               for hx, hy in layout.hosts.values())
+
+
+def _gap(x: float, y: float, obstacles) -> float:
+    return min((math.hypot(x - ox, y - oy) for ox, oy in obstacles), default=math.inf)
+
+
+def _glyph_place(points, obstacles, layout: Layout) -> tuple[Point, float, Point]:
+    """The first spot along the trail where the glyph and its number (on either side of the line)
+    stay clear of host cards, hubs, gateways, drop marks and earlier glyphs and numbers."""
     best, best_gap = None, -1.0
     for fraction in GLYPH_FRACTIONS:
         (x, y), angle = point_along(points, fraction)
-        if any(abs(x - hx) < HOST_W / 2 + 0.05 and abs(y - hy) < HOST_H / 2 + 0.05 for hx, hy in layout.hosts.values()):
+        if _in_card(x, y, layout, 0.03):
             continue
-        gap = min((math.hypot(x - ox, y - oy) for ox, oy in obstacles), default=math.inf)
-        if gap >= GLYPH_CLEARANCE:
-            return (round(x, 3), round(y, 3)), angle
-        if gap > best_gap:
-            best, best_gap = ((round(x, 3), round(y, 3)), angle), gap
-    return best or (point_along(points, 0.5)[0], point_along(points, 0.5)[1])
+        for side in (1, -1):      # right of the direction of travel first
+            bx = x + side * BADGE_GAP * math.sin(angle)
+            by = y - side * BADGE_GAP * math.cos(angle)
+            if _in_card(bx, by, layout, 0.12):
+                continue
+            gap = min(_gap(x, y, obstacles) / GLYPH_CLEARANCE, _gap(bx, by, obstacles) / BADGE_CLEARANCE)
+            spot = ((round(x, 3), round(y, 3)), angle, (round(bx, 3), round(by, 3)))
+            if gap >= 1:
+                return spot
+            if gap > best_gap:
+                best, best_gap = spot, gap
+    if best is None:
+        (x, y), angle = point_along(points, 0.5)
+        best = ((x, y), angle, (x + BADGE_GAP * math.sin(angle), y - BADGE_GAP * math.cos(angle)))
+    return best
+
+
+def back_along(points, distance: float) -> Point:
+    """The point ``distance`` inches back from a polyline's end (or its start, if it is shorter)."""
+    pts = list(points)
+    for (x1, y1), (x0, y0) in zip(pts[::-1], pts[-2::-1]):
+        length = math.hypot(x1 - x0, y1 - y0)
+        if length >= distance and length > 0:
+            t = distance / length
+            return (round(x1 + (x0 - x1) * t, 3), round(y1 + (y0 - y1) * t, 3))
+        distance -= length
+    return pts[0]
+
+
+def _apart(at: Point, taken: list[Point], gap: float = 0.24) -> Point:
+    """``at``, moved sideways until it is ``gap`` inches from every earlier drop mark (none hides another)."""
+    x, y = at
+    while any(math.hypot(x - ox, y - oy) < gap for ox, oy in taken):
+        x += gap
+    return (round(x, 3), round(y, 3))
 
 
 def point_along(points, fraction: float) -> tuple[Point, float]:
@@ -323,5 +374,5 @@ def point_along(points, fraction: float) -> tuple[Point, float]:
     return points[-1], 0.0
 
 
-__all__ = ["Step", "Flow", "build_steps", "path_points", "centre_line", "attach_point", "point_along",
+__all__ = ["Step", "Flow", "build_steps", "back_along", "path_points", "centre_line", "attach_point", "point_along",
            "packet_source"]

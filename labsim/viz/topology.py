@@ -22,15 +22,27 @@ import functools
 import io
 import re
 
-import matplotlib
-from matplotlib import patches
-from matplotlib.figure import Figure   # no pyplot: nothing global, the notebook's backend is left alone
-from matplotlib.path import Path
+from .layout import MAX_RULES, HOST_H, HOST_W, STRIP_H, Layout, client_of, layout_for, spd_lines  # noqa: F401
 
-from .layout import HOST_H, HOST_W, STRIP_H, Layout, layout_for
+# matplotlib is imported on the first drawing, not with this module: the live panel draws from
+# shipped topologies (labsim/viz/shipped.py) and should not pay for it when a notebook opens.
+matplotlib = patches = Figure = Path = None
+
+
+def _mpl() -> None:
+    global matplotlib, patches, Figure, Path
+    if matplotlib is None:
+        import matplotlib as _matplotlib
+        from matplotlib import patches as _patches
+        from matplotlib.figure import Figure as _Figure   # no pyplot: the notebook's backend is left alone
+        from matplotlib.path import Path as _Path
+        matplotlib, patches, Figure, Path = _matplotlib, _patches, _Figure, _Path
 from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATE_ORDER, STATES, role_words
 
 #: rcParams that make every drawing byte-identical from run to run.
+LABEL_PT = 9.2          # the smallest text of a picture: 11 CSS px when the panel shows it 1.2 times larger
+GATEWAY_LABEL_DY = 0.5  # inches from a gateway's centre down to its label
+
 RC = {
     "svg.hashsalt": "labsim",
     "svg.fonttype": "none",
@@ -46,8 +58,9 @@ PNG_METADATA = {"Software": None}
 Z_REGION, Z_LINK, Z_TRAIL, Z_HOST, Z_TEXT = 1, 2, 3, 5, 6
 
 
-def marker_path(state_key: str) -> Path:
+def marker_path(state_key: str):
     """The state's glyph as a matplotlib marker (a compound path of its polygons)."""
+    _mpl()
     verts, codes = [], []
     for poly in STATES[state_key].polygons:
         verts += list(poly) + [poly[0]]
@@ -62,6 +75,7 @@ def legend_entries() -> list[tuple[str, str, str]]:
 
 def new_canvas(width: float, height: float, extra_bottom: float = 0.0, extra_top: float = 0.0):
     """A Figure whose axes map data units to inches one to one (the layout's canvas)."""
+    _mpl()
     fig = Figure(figsize=(width, height + extra_bottom + extra_top), dpi=72)
     total = height + extra_bottom + extra_top
     ax = fig.add_axes((0, extra_bottom / total, 1, height / total))
@@ -73,6 +87,7 @@ def new_canvas(width: float, height: float, extra_bottom: float = 0.0, extra_top
 
 def draw_glyph(ax, state_key: str, x: float, y: float, size: float = 0.09, zorder: float = Z_TEXT, **kw):
     """One packet glyph centred on (x, y), ``size`` inches from centre to edge."""
+    _mpl()
     state = STATES[state_key]
     verts, codes = [], []
     for poly in state.polygons:
@@ -134,9 +149,12 @@ def _region(ax, region) -> None:
     ax.add_patch(patches.FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.18",
                                         facecolor=fill, edgecolor=edge, linewidth=1.6, linestyle=style,
                                         zorder=Z_REGION))
-    ax.text(x0 + 0.14, y1 - 0.13, region.label, fontsize=9.5, fontweight="bold", color=INK, ha="left", va="top",
+    ax.text(x0 + 0.14, y1 - 0.13, region.label, fontsize=11, fontweight="bold", color=INK, ha="left", va="top",
             zorder=Z_TEXT)
-    ax.text(x0 + 0.14, y1 - 0.36, _kind_words(region.kind), fontsize=7, color=MUTED, ha="left", va="top",
+    words = _kind_words(region.kind)
+    if len(words) * 0.55 * LABEL_PT / 72 > x1 - x0 - 0.25:     # a narrow region: the words on two lines
+        words = words.replace(" (", "\n(")
+    ax.text(x0 + 0.14, y1 - 0.36, words, fontsize=LABEL_PT, color=MUTED, ha="left", va="top",
             style="italic", zorder=Z_TEXT)
 
 
@@ -158,16 +176,19 @@ def _host(ax, world, name: str, x: float, y: float) -> None:
     tx = x - HOST_W / 2 + 0.4
     addresses = [str(a) for a in host.addresses[:2]] or ["no address"]
     one_line = ", ".join(addresses)
-    if len(one_line) <= 16:      # fits the card at 7 pt (DejaVu Sans Mono: 0.6 em a character)
-        lines, ys, size = [one_line], [y - 0.04], 7 if len(one_line) <= 13 else 6.2
-        name_y = y + 0.16
+    # DejaVu Sans Mono advances 0.6 em a character: a line of n characters is n * 0.6 * size / 72 inches
+    room = int((x + HOST_W / 2 - 0.06 - tx) * 72 / (0.6 * LABEL_PT))
+    if len(one_line) <= room:
+        lines, ys = [one_line], [y - 0.01]
+        name_y = y + 0.2
     else:                        # two addresses (a VPN's inner address, an IPv6 one): one a line
-        lines, ys, size = addresses, [y + 0.03, y - 0.1], 6.2 if max(map(len, addresses)) <= 15 else 5.4
-        name_y = y + 0.19
-    ax.text(tx, name_y, name, fontsize=9, fontweight="bold", color=INK, ha="left", va="center", zorder=Z_TEXT)
+        lines, ys = addresses, [y + 0.05, y - 0.11]
+        name_y = y + 0.25
+    size = LABEL_PT if max(map(len, lines)) <= room else round(LABEL_PT * room / max(map(len, lines)), 1)
+    ax.text(tx, name_y, name, fontsize=10.5, fontweight="bold", color=INK, ha="left", va="center", zorder=Z_TEXT)
     for line, ly in zip(lines, ys):
         ax.text(tx, ly, line, fontsize=size, family="monospace", color=INK, ha="left", va="center", zorder=Z_TEXT)
-    ax.text(tx, y - 0.23 if len(lines) > 1 else y - 0.215, role_words(host.role, hostile), fontsize=6.5,
+    ax.text(tx, y - 0.27 if len(lines) > 1 else y - 0.22, role_words(host.role, hostile), fontsize=LABEL_PT,
             style="italic", color=OKABE_ITO["vermillion"] if hostile else MUTED, ha="left", va="center",
             zorder=Z_TEXT)
 
@@ -198,7 +219,9 @@ def _links(ax, world, layout: Layout) -> None:
                 ax.plot([hub_x, gx], [hub_y, gy], color="#7c868f", linewidth=2.6, zorder=Z_LINK)
         ax.add_patch(patches.FancyBboxPatch((gx - 0.15, gy - 0.15), 0.3, 0.3, boxstyle="round,pad=0,rounding_size=0.06",
                                             facecolor="#dfe4e8", edgecolor="#59626a", linewidth=1.1, zorder=Z_HOST))
-        ax.text(gx, gy - 0.26, "gateway", fontsize=6, color=MUTED, ha="center", va="top", zorder=Z_TEXT)
+        # below the lanes packets take along the bus (up to four a side), so no line crosses the word
+        ax.text(gx, gy - GATEWAY_LABEL_DY, "gateway", fontsize=LABEL_PT, color=MUTED, ha="center", va="top",
+                zorder=Z_TEXT)
         for dx in (-1, 1):
             ax.add_patch(patches.FancyArrow(gx - dx * 0.02, gy, dx * 0.1, 0, width=0.02, head_width=0.08,
                                             head_length=0.05, color="#59626a", zorder=Z_TEXT,
@@ -215,6 +238,7 @@ LEGEND_W = 0.1 + sum(LEGEND_COLUMNS)
 
 def draw_legend(ax, x: float, y: float, row_h: float = 0.27) -> None:
     """The packet-state legend: glyph and words for each state, three to a row, from (x, y) down."""
+    _mpl()
     ax.text(x, y + 0.05, "Packets", fontsize=7.5, fontweight="bold", color=INK, ha="left", va="bottom",
             zorder=Z_TEXT)
     columns = len(LEGEND_COLUMNS)
@@ -226,17 +250,6 @@ def draw_legend(ax, x: float, y: float, row_h: float = 0.27) -> None:
 
 
 SPD_FONT = 6.8
-MAX_RULES = 5
-
-
-def spd_lines(world, client: str | None) -> list[str]:
-    if not client or client not in world.hosts:
-        return []
-    rules = list(world.hosts[client].spd)
-    lines = [f"{i + 1}  {rule}" for i, rule in enumerate(rules[:MAX_RULES])]
-    if len(rules) > MAX_RULES:
-        lines.append(f"   ... {len(rules) - MAX_RULES} more")
-    return lines
 
 
 def spd_width(world, client: str | None) -> float:
@@ -257,19 +270,6 @@ def draw_spd(ax, world, client: str | None, x: float, y_top: float) -> None:
             linespacing=1.35, zorder=Z_TEXT)
 
 
-def client_of(world, scenario: str | None = None) -> str | None:
-    """The host whose view the picture takes: the scenario's client, else the first client-like host."""
-    from .describe import scenario_spec
-    spec = scenario_spec(scenario)      # None for a label that is not a scenario (a hand-built world)
-    if spec is not None and spec.client in world.hosts:
-        return spec.client
-    for role in ("client", "laptop", "mobile"):
-        for name in sorted(world.hosts):
-            if world.hosts[name].role == role:
-                return name
-    return None
-
-
 def unclip(ax) -> None:
     """Nothing is drawn outside the canvas anyway; unclipped artists keep clip paths out of the SVG."""
     for artist in [*ax.patches, *ax.lines, *ax.texts]:
@@ -277,6 +277,7 @@ def unclip(ax) -> None:
 
 
 def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: bool = True) -> None:
+    _mpl()
     for region in layout.regions.values():
         _region(ax, region)
     _links(ax, world, layout)
@@ -296,16 +297,22 @@ def fit_strip(layout: Layout, world, scenario: str | None) -> Layout:
     return layout
 
 
-def topology_figure(world, scenario: str | None = None, layout: Layout | None = None):
-    layout = fit_strip(layout or layout_for(world, scenario), world, scenario)
+def topology_figure(world, scenario: str | None = None, layout: Layout | None = None, legend: bool = True):
+    """The topology on its canvas; ``legend=False`` leaves the bottom strip empty (the live panel
+    shows the legend and the SPD as HTML text beside the picture, and crops the strip)."""
+    _mpl()
+    layout = layout or layout_for(world, scenario)
+    if legend:
+        layout = fit_strip(layout, world, scenario)
     with matplotlib.rc_context(RC):
         fig, ax = new_canvas(layout.width, layout.height)
-        draw_world(ax, world, layout, scenario)
+        draw_world(ax, world, layout, scenario, legend=legend)
         unclip(ax)
     return fig, layout
 
 
 def svg_bytes(fig) -> bytes:
+    _mpl()
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA)
@@ -313,6 +320,7 @@ def svg_bytes(fig) -> bytes:
 
 
 def png_bytes(fig, dpi: int = 110) -> bytes:
+    _mpl()
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
@@ -350,8 +358,8 @@ def world_signature(world, scenario: str | None) -> tuple:
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_svg(signature: tuple, world_ref: _WorldRef) -> tuple[str, Layout]:
-    fig, layout = topology_figure(world_ref.world, signature[0])
+def _cached_svg(signature: tuple, world_ref: _WorldRef, legend: bool = True) -> tuple[str, Layout]:
+    fig, layout = topology_figure(world_ref.world, signature[0], legend=legend)
     return _inline(svg_bytes(fig).decode()), layout
 
 
@@ -368,13 +376,19 @@ class _WorldRef:
         return isinstance(other, _WorldRef) and other.signature == self.signature
 
 
-def topology_svg_and_layout(world, scenario: str | None = None) -> tuple[str, Layout]:
+def topology_svg_and_layout(world, scenario: str | None = None, legend: bool = True) -> tuple[str, Layout]:
     """The topology as inline SVG text, and its layout; cached on what the picture shows."""
     sig = world_signature(world, scenario)
-    svg, layout = _cached_svg(sig, _WorldRef(world, sig))
+    svg, layout = _cached_svg(sig, _WorldRef(world, sig), legend)
     # a fresh Layout each time: callers may place moved hosts in it
     return svg, Layout(layout.width, layout.height, layout.regions, dict(layout.hosts), layout.gateways,
                        layout.source, {k: list(v) for k, v in layout.spare.items()}, {})
+
+
+def topology_key(world, scenario: str | None = None) -> str:
+    """A short name for what the topology picture shows (the browser caches the drawing under it)."""
+    import hashlib
+    return hashlib.sha1(repr(world_signature(world, scenario)).encode()).hexdigest()[:16]
 
 
 def topology_svg(world, scenario: str | None = None) -> str:
@@ -382,5 +396,5 @@ def topology_svg(world, scenario: str | None = None) -> str:
 
 
 __all__ = ["unclip", "topology_figure", "topology_svg", "topology_svg_and_layout", "draw_world", "draw_legend",
-           "draw_glyph", "legend_entries", "marker_path", "svg_bytes", "png_bytes", "new_canvas", "client_of",
+           "draw_glyph", "legend_entries", "topology_key", "marker_path", "svg_bytes", "png_bytes", "new_canvas", "client_of",
            "RC"]

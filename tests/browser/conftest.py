@@ -134,21 +134,24 @@ def voila(chromium, tmp_path_factory):
 
 
 BROKEN_PANEL = '''
-# Installed by the browser suite's self-test: after the first run, the panel re-runs the
-# scenario and redraws the player, but writes each new verdict to a banner nobody sees.
-import ipywidgets as _widgets
-import labsim.viz.livepanel as _lp
-_refresh = _lp.Panel.refresh
-def _stale_banner_refresh(self):
-    shown = self.banner
-    if shown.value:
-        self.banner = _widgets.HTML()
-    try:
-        _refresh(self)
-    finally:
-        self.banner = shown
-_lp.Panel.refresh = _stale_banner_refresh
+# Installed by the browser suite's self-test: every run after the first is drawn and sent, but
+# its verdicts are replaced by the first run's, so the banner never follows a toggle.
+import labsim.viz.render as _render
+_verdicts, _first = _render.verdicts, []
+def _stale_verdicts(result):
+    if not _first:
+        _first.append(_verdicts(result))
+    return _first[0]
+_render.verdicts = _stale_verdicts
 '''
+
+
+@pytest.fixture(scope="package")
+def voila_template(chromium, tmp_path_factory):
+    """Voila with the course's template "labsim" (what `voila --template=labsim` gives once labsim is installed)."""
+    from functools import partial
+    from .servers import start_voila
+    yield from _server(partial(start_voila, template="labsim"), tmp_path_factory, "voila-template")
 
 
 @pytest.fixture(scope="package")

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fresh_install import REPO, free_port, isolated_env
+from fresh_install import REPO, free_port, isolated_env  # noqa: F401 (REPO: the Voila template)
 from fresh_install import stop as _stop
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Server", "copy_notebooks", "free_port", "isolated_env", "start_lab",
@@ -98,13 +98,18 @@ def start_lab(root: Path, home: Path, *, env: dict | None = None, timeout: float
                    probe="/api/status", timeout=timeout)
 
 
-def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: float = 60) -> Server:
+def start_voila(root: Path, home: Path, *, env: dict | None = None, timeout: float = 60,
+                template: str | None = None) -> Server:
     """Voila serving the notebooks in ``root`` (tree mode) on 127.0.0.1; tracebacks shown in the page."""
     port = free_port()
+    env = dict(env or isolated_env(home))
+    if template:
+        # the course's Voila template (share/jupyter/voila/templates/labsim), found without installing
+        env["JUPYTER_PATH"] = os.pathsep.join([str(REPO / "share" / "jupyter"), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = [sys.executable, "-m", "voila", str(root), "--no-browser", "--Voila.ip=127.0.0.1",
+            *([f"--VoilaConfiguration.template={template}"] if template else []),
             f"--port={port}", "--Voila.port_retries=0", "--show_tracebacks=True"]
-    return _launch(argv, root=root, home=home, env=env or isolated_env(home), port=port, token="",
-                   probe="/", timeout=timeout)
+    return _launch(argv, root=root, home=home, env=env, port=port, token="", probe="/", timeout=timeout)
 
 
 def stop(server: Server) -> None:

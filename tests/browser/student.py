@@ -32,6 +32,21 @@ def wait_kernel_idle(page: Page, timeout: float = 90_000) -> None:
     expect(page.locator(".jp-StatusBar-TextItem").filter(has_text=KERNEL_IDLE)).to_have_count(1, timeout=timeout)
 
 
+def run_all_until(page: Page, ready: Locator, tries: int = 4, wait: float = 25_000) -> None:
+    """Run ▸ Run All Cells until ``ready`` shows (Notebook 7 has no status bar telling when the kernel is up,
+    and Run All before the kernel exists does nothing)."""
+    for attempt in range(tries):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator("li[data-command='runmenu:run-all']").click()
+        try:
+            expect(ready).to_be_visible(timeout=wait)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def run_all_in_lab(page: Page, notebook_panel: Locator, timeout: float = 180_000) -> int:
     """Run ▸ Run All Cells, then wait until every code cell has its execution count and the kernel is idle.
 
@@ -66,109 +81,178 @@ def errors_shown(scope: Locator) -> list[str]:
     return shown
 
 
-def fig1_panel(scope: Locator) -> Locator:
-    panel = scope.locator(".labsim-panel.labsim-panel-fig1").first
-    expect(panel).to_be_visible(timeout=60_000)
+def our_errors(page: Page) -> list[str]:
+    """The page's script errors that come from the course (Notebook 7 here logs two of its own at start:
+    "Command 'filebrowser:open-path' not registered" and a settings schema one, with or without labsim)."""
+    for error in page.page_errors:
+        print("page error:", error)
+    return [e for e in page.page_errors if any(w in e for w in ("labsim", "anywidget", "panel", "esm"))]
+
+
+def live_panel(scope: Locator, scenario: str = "fig1") -> Locator:
+    """The first live panel of ``scenario`` (drawn at least once from the kernel's data)."""
+    panel = scope.locator(f".labsim-panel.labsim-panel-{scenario}[data-painted]").first
+    expect(panel).to_be_visible(timeout=90_000)
     return panel
 
 
+def fig1_panel(scope: Locator) -> Locator:
+    return live_panel(scope, "fig1")
+
+
 def verdict(panel: Locator) -> Locator:
-    return panel.locator(".labsim-banner .labsim-verdict")
+    return panel.locator(".labsim-banner .labsim-verdict").first
+
+
+def click(panel: Locator, toggle: str, value: str) -> None:
+    panel.locator(f".labsim-toggle-{toggle} button.labsim-choice[data-value='{value}']").click()
 
 
 def click_dns(panel: Locator, value: str) -> None:
-    panel.locator(".labsim-toggle-dns .widget-toggle-button", has_text=re.compile(f"^{value}$")).click()
+    click(panel, "dns", value)
+
+
+def trails(panel: Locator) -> str:
+    """The picture's packets as drawn (the trail groups' markup): a new run draws other ones."""
+    return panel.locator("svg.labsim-svg .lsp-trail-layer").inner_html()
 
 
 def flip_dns(panel: Locator, timeout: float = 20_000) -> list[str]:
-    """spoofed → honest → spoofed, as a student clicks it; the banner must follow: exposed, protected, exposed.
+    """spoofed → honest → spoofed, as a student clicks it; banner and picture must follow: exposed, protected, exposed.
 
-    Returns the outcomes seen. The player below the banner must show the same run.
+    Returns the outcomes seen. Each click must also redraw the picture's packets (trails).
     """
-    seen = []
-    banner, player = verdict(panel), panel.locator(".labsim-player[data-live]")
+    seen, pictures = [], []
+    banner = verdict(panel)
     for value, outcome in (("spoofed", "exposed"), ("honest", "protected"), ("spoofed", "exposed")):
         if value != "spoofed" or seen:
+            before = int(panel.get_attribute("data-painted"))
             click_dns(panel, value)
-        active = panel.locator(".labsim-toggle-dns .widget-toggle-button.mod-active")
-        expect(active).to_have_text(value, timeout=timeout)
+            expect(panel).to_have_attribute("data-painted", str(before + 1), timeout=timeout)
+        pressed = panel.locator(".labsim-toggle-dns button.labsim-choice[aria-pressed=true]")
+        expect(pressed).to_have_text(value, timeout=timeout)
         expect(banner).to_have_attribute("data-outcome", outcome, timeout=timeout)
-        expect(player).to_have_attribute("data-outcome", outcome, timeout=timeout)
         seen.append(banner.get_attribute("data-outcome"))
+        pictures.append(trails(panel))
+    assert pictures[0] != pictures[1] and pictures[0] == pictures[2], "the picture did not follow the toggle"
     return seen
 
 
 def step_events(panel: Locator, events: int) -> dict[str, str]:
-    """« first, › next three times, ‹ back, » last: the current row and the step label follow each click."""
-    player = panel.locator(".labsim-player[data-live]")
-    rows = player.locator("tr.labsim-event")
+    """« first, › next three times, ‹ back, » last: current row, step label and now-line share one number."""
+    rows = panel.locator("tr.labsim-event")
     expect(rows).to_have_count(events)
-    current, label = player.locator("tr.labsim-current"), player.locator(".labsim-step")
+    current, label, now = panel.locator("tr.labsim-current"), panel.locator(".labsim-step"), panel.locator(".labsim-now")
     labels = {}
 
     def at(step: int, name: str) -> None:
         expect(current).to_have_count(1)
         expect(current).to_have_attribute("data-step", str(step))
         expect(label).to_have_text(f"event {step + 1} of {events}")
+        expect(current.locator("td.labsim-num")).to_have_text(str(step + 1))
+        expect(now).to_contain_text(f"#{step + 1} ")
         labels[name] = label.inner_text()
 
-    player.locator(".labsim-first").click()
+    panel.locator(".labsim-first").click()
     at(0, "first")
     for _ in range(3):
-        player.locator(".labsim-next").click()
+        panel.locator(".labsim-next").click()
     at(3, "next x3")
-    player.locator(".labsim-prev").click()
+    panel.locator(".labsim-prev").click()
     at(2, "back")
-    player.locator(".labsim-last").click()
+    panel.locator(".labsim-last").click()
     at(events - 1, "last")
     return labels
 
 
-def screenshot(page: Page, element: Locator, path: Path, width: int) -> Path:
-    """A PNG of the whole of ``element`` at a window ``width`` pixels wide.
+def play(panel: Locator, timeout: float = 60_000) -> None:
+    """▶ play from the first event: the current row moves on by itself, and the player stops at the last."""
+    panel.locator(".labsim-first").click()
+    panel.locator(".labsim-play").click()
+    expect(panel.locator(".labsim-play")).to_have_attribute("aria-pressed", "true")
+    expect(panel.locator("tr.labsim-current")).not_to_have_attribute("data-step", "0", timeout=5_000)
+    panel.locator(".labsim-play").click()        # pause
+    expect(panel.locator(".labsim-play")).to_have_attribute("aria-pressed", "false")
 
-    The window is made tall enough for the element first: Lab and Voila scroll their content
-    inside a fixed-height box, so an element taller than the window would come out cut.
-    """
+
+# ---------------------------------------------------------------- layout, as a student sees it
+
+LAYOUT_JS = """(panel) => {
+  const area = panel.closest('.jp-WindowedPanel-outer, .jp-Notebook, body');
+  const box = area === document.body ? {top: 0, bottom: window.innerHeight}
+                                      : area.getBoundingClientRect();
+  const top = panel.getBoundingClientRect().top;
+  const svg = panel.querySelector('svg.labsim-svg');
+  const pic = svg.getBoundingClientRect();
+  const k = pic.width / svg.viewBox.baseVal.width;
+  let smallest = 99, which = '';
+  svg.querySelectorAll('text').forEach((t) => {
+    const px = parseFloat(getComputedStyle(t).fontSize) * k;
+    if (px < smallest) { smallest = px; which = t.textContent; }
+  });
+  return {visible: box.bottom - box.top, needed: pic.bottom - top, smallest, which,
+          controls: panel.querySelector('.labsim-banner').getBoundingClientRect().bottom - top};
+}"""
+
+BROKEN_WORDS_JS = r"""(root, afterHyphen) => {
+  // every word (a run of non-space characters) must sit on one line: its client rects share one top
+  // (afterHyphen: a break right after "-" or "/" is allowed, as in printed prose)
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement || !node.parentElement.getClientRects().length) { continue; }
+    if (node.parentElement.closest('details, svg, option, select')) { continue; }
+    const text = node.textContent, re = /[^\s\u00a0]+(?:\u00a0[^\s\u00a0]+)*/g;
+    let m;
+    while ((m = re.exec(text))) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (lines.size > 1) {
+        if (afterHyphen) {
+          const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+          let ok = true;
+          for (let i = 1; i < m[0].length && ok; i++) {
+            const one = document.createRange();
+            one.setStart(node, m.index + i - 1); one.setEnd(node, m.index + i + 1);
+            const tops = new Set([...one.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+            if (tops.size > 1 && !/[-\/]/.test(m[0][i - 1])) { ok = false; }
+          }
+          if (ok) { continue; }
+        }
+        broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def layout(panel: Locator) -> dict:
+    """How much room the panel needs down to its picture's bottom, against the notebook area, and the smallest label."""
+    panel.evaluate("e => e.scrollIntoView({block: 'start'})")
+    panel.page.wait_for_timeout(300)
+    return panel.evaluate(LAYOUT_JS)
+
+
+def broken_words(scope: Locator, after_hyphen: bool = False) -> list[str]:
+    """Words split across two lines inside ``scope`` (``after_hyphen``: a split right after - or / is allowed)."""
+    return scope.evaluate(BROKEN_WORDS_JS, after_hyphen)
+
+
+def printed_text_breaks(notebook: Locator) -> list[str]:
+    """Words split inside printed text outputs (trace lines, check feedback): only after a hyphen or slash."""
+    broken = []
+    for out in notebook.locator(".jp-OutputArea-output pre").all():
+        broken += broken_words(out, after_hyphen=True)
+    return broken
+
+
+def shot(page: Page, panel: Locator, path: Path) -> Path:
+    """The window as the student sees it, scrolled to the top of the panel."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.wait_for_timeout(300)
-    height = element.bounding_box()["height"]
-    page.set_viewport_size({"width": width, "height": min(int(height) + 400, 6000)})
-    element.scroll_into_view_if_needed()
-    page.wait_for_timeout(400)     # let the stage's SVG settle after the resize
-    element.screenshot(path=str(path))
-    page.set_viewport_size({"width": width, "height": 900})
-    return path
-
-
-def window_shot(page: Page, element: Locator, path: Path, width: int, height: int = 800) -> Path:
-    """What a student sees in a laptop-sized window, scrolled to the top of ``element``."""
-    page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(300)
-    element.evaluate("e => e.scrollIntoView({block: 'start'})")
+    panel.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(400)
     page.screenshot(path=str(path))
     return path
-
-
-def animation_shot(page: Page, panel: Locator, step: int, path: Path, width: int) -> Path:
-    """The stage and the current event while a packet is on its way (the player stepped to ``step``)."""
-    player = panel.locator(".labsim-player[data-live]")
-    player.locator(".labsim-first").click()
-    for _ in range(step):
-        player.locator(".labsim-next").click()
-    expect(player.locator("tr.labsim-current")).to_have_attribute("data-step", str(step))
-    return screenshot(page, player.locator(".labsim-stage"), path, width)
-
-
-def screenshots_at_laptop_widths(page: Page, panel: Locator, prefix: Path, widths=(1280, 1024)) -> list[Path]:
-    """For each width: the whole panel, the laptop window at its top, the event list, the animation at event 7."""
-    shots = []
-    for width in widths:
-        shots.append(screenshot(page, panel, Path(f"{prefix}_panel_{width}.png"), width))
-        shots.append(window_shot(page, panel, Path(f"{prefix}_window_{width}x800.png"), width))
-        events = panel.locator(".labsim-player[data-live] .labsim-list")
-        shots.append(window_shot(page, events, Path(f"{prefix}_events_{width}x800.png"), width))
-        shots.append(animation_shot(page, panel, 6, Path(f"{prefix}_step7_{width}.png"), width))
-    return shots

@@ -1,4 +1,4 @@
-"""A student on the Voila page of notebook 02 (the README's Voila link), and the suite's own self-test."""
+"""A student on the Voila page of notebook 02 (the README's Voila link), exercises hidden, and the suite's self-test."""
 
 import pytest
 
@@ -12,28 +12,57 @@ PAGE = "/voila/render/02_classic_dns_vulnerability.ipynb"
 
 
 def test_notebook_02_in_voila_its_panel_follows_the_dns_toggle(voila, new_page, screenshots):
-    """The Voila page shows no error; spoofed → honest → spoofed flips the banner; the event list steps."""
-    page = new_page(1280)
+    """The Voila page shows no error; spoofed → honest → spoofed flips banner and picture; the player steps and plays."""
+    page = new_page(1366, 768)
     page.goto(voila.page(PAGE))
     body = page.locator("body")
     panel = student.fig1_panel(body)
     assert student.errors_shown(body) == []
     assert student.flip_dns(panel) == ["exposed", "protected", "exposed"]
     labels = student.step_events(panel, len(labsim.run("fig1").events))
+    student.play(panel)
     print(f"voila: steps {labels}")
-
-    print("screenshots:", *student.screenshots_at_laptop_widths(page, panel, screenshots / "voila_02"))
+    print("screenshot:", student.shot(page, panel, screenshots / "voila_fig1_1366x768.png"))
+    assert student.broken_words(panel) == []
     assert student.errors_shown(body) == []
     assert page.page_errors == []
 
 
+def _exercise_notebook(root):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    nb = new_notebook(cells=[new_markdown_cell("# The story"), new_code_cell("import labsim"),
+                             new_code_cell("exercise_answer = 6 * 7\nprint('EXERCISE', exercise_answer)",
+                                           metadata={"tags": ["exercise"]}),
+                             new_code_cell('labsim.panel("basics")'),
+                             new_code_cell("print('STORY', exercise_answer)")],
+                      metadata={"kernelspec": {"name": "python3", "language": "python",
+                                               "display_name": "Python 3 (ipykernel)"}})
+    nbformat.write(nb, str(root / "exercise_tags.ipynb"))
+    return "/voila/render/exercise_tags.ipynb"
+
+
+@pytest.mark.parametrize("server", ["voila", "voila_template"])
+def test_voila_hides_cells_tagged_exercise_but_runs_them(server, request, new_page):
+    """With Voila's own template (the panel's stylesheet hides them) and with the course's template
+    "labsim" (which leaves them out of the page): an exercise cell's code and output are not seen,
+    yet it ran (a later cell prints what it defined)."""
+    voila = request.getfixturevalue(server)
+    page = new_page(1366, 768)
+    page.goto(voila.page(_exercise_notebook(voila.root)))
+    student.live_panel(page.locator("body"), "basics")
+    page.get_by_text("STORY 42").wait_for(timeout=60_000)
+    text = page.locator("body").inner_text()
+    assert "EXERCISE" not in text and "exercise_answer = " not in text
+
+
 def test_a_panel_whose_banner_does_not_follow_the_toggle_fails_the_suite(voila_broken_panel, new_page):
-    """Self-test: with the banner frozen on its first verdict (a kernel startup file), flip_dns fails."""
-    page = new_page(1280)
+    """Self-test: with the verdicts frozen on the first run's (a kernel startup file), flip_dns fails."""
+    page = new_page(1366, 768)
     page.goto(voila_broken_panel.page(PAGE))
     panel = student.fig1_panel(page.locator("body"))
     with pytest.raises(AssertionError, match=r"'protected'\s+Actual value: exposed") as failure:
         student.flip_dns(panel, timeout=5_000)
     print("the broken panel fails as it should:", str(failure.value).splitlines()[0])
-    # The break is in the banner only: the player did re-run with dns=honest.
-    assert panel.locator(".labsim-player[data-live]").get_attribute("data-outcome") == "protected"
+    # The break is in the banner only: the picture did redraw with dns=honest.
+    assert panel.locator(".labsim-toggle-dns button[aria-pressed=true]").inner_text() == "honest"

@@ -139,7 +139,7 @@
     });
     var shownCount = 0, position = 0;
     for (var k = 0; k < n; k++) { if (shown(k)) { shownCount++; if (k <= cur) { position++; } } }
-    label.textContent = "event " + position + " of " + shownCount + (shownCount < n ? " shown" : "");
+    label.textContent = "event " + (cur + 1) + " of " + n + (shownCount < n ? " (" + shownCount + " shown)" : "");
     var row = rows[cur];
     if (now && row) {
       now.textContent = "";
