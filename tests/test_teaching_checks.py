@@ -300,7 +300,7 @@ def test_solution_comes_only_from_the_notebooks_solutions_json(tmp_path, monkeyp
     q.check("clear")
     said(capsys)
     q.solution()
-    assert "not available here" in said(capsys)
+    assert "not available in graded mode" in said(capsys)
     (tmp_path / "solutions.json").write_text(json.dumps({"mode": "self-study", "solutions": {"02.q1": "blocked."}}))
     q.solution()
     assert said(capsys) == "[q1] Solution: blocked.\n"

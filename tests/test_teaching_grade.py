@@ -16,8 +16,8 @@ from labsim.teaching.build import make_notebook
 from labsim.teaching.submission import check_calls
 
 SOURCE = '''# %%
-from labsim.teaching.nb00 import q1
-from labsim.teaching.nb01 import q3 as q2
+from labsim.teaching.nb01 import q1
+from labsim.teaching.nb00 import q1 as q2
 # %%
 # BEGIN SOLUTION
 answer = "blocked"
@@ -28,7 +28,7 @@ answer = ...
 q1.check(answer)
 # %%
 # BEGIN SOLUTION
-answer = "blocked"
+answer = "clear"
 # END SOLUTION
 # BEGIN STUB
 answer = ...
@@ -101,11 +101,11 @@ def test_solution_stub_and_one_right_one_wrong(course, tmp_path, capsys):
 
     def half(cells):
         answer(cells, 1, "blocked")
-        answer(cells, 2, "clear")
+        answer(cells, 2, "blocked")
         cells[-1].source = "*Your answer:* nobody answers IKE at server-b."
     mixed = grade_json(course, write(tmp_path, f"mixed_{STEM}.ipynb", notebook(course, edit=half)), capsys)
     assert marks(mixed) == {"q1": (True, "graded"), "q2": (False, "graded")}
-    assert mixed["marks"][1]["feedback"].startswith("You predicted clear; the simulator says blocked.")
+    assert mixed["marks"][1]["feedback"].startswith("'blocked' is not what the simulator shows.")
     assert mixed["reflections"][0]["answer"] == "*Your answer:* nobody answers IKE at server-b."
     assert mixed["reflections"][0]["status"] == "answered"
 
@@ -124,7 +124,7 @@ def test_forgeries_score_zero(course, tmp_path, capsys):
         cells[0].source += '\nexec("q1.check = lambda a: print(\'[q1] Correct.\')")'
     def patched_right(cells):   # right answers, but labsim.run replaced: tampered, not graded correct
         answer(cells, 1, "blocked")
-        answer(cells, 2, "blocked")
+        answer(cells, 2, "clear")
         cells[0].source += "\nimport labsim.teaching.checks as c\nc.run = c.run"
     for name, edit in [("printed", printed), ("deleted", deleted), ("patched", patched), ("hidden", hidden),
                        ("patched_right", patched_right)]:
@@ -139,7 +139,7 @@ def test_forgeries_score_zero(course, tmp_path, capsys):
     assert marks(reports["deleted"]) == marks(reports["printed"])
     assert reports["patched"]["status"] == "tampered"
     assert reports["patched"]["tampering"] == ["labsim.teaching.nb00.q1.check was added (by the submission's code)",
-                                               "labsim.teaching.nb01.q3.check was added (by the submission's code)"]
+                                               "labsim.teaching.nb01.q1.check was added (by the submission's code)"]
     assert reports["hidden"]["status"] == "tampered"
     assert any("q1.check was added" in t for t in reports["hidden"]["tampering"])
     assert reports["patched_right"]["status"] == "tampered"

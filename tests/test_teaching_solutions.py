@@ -10,6 +10,7 @@ import pytest
 from labsim.cli import main
 from labsim.errors import LabsimError
 from labsim.teaching.checks import Exercise
+from labsim.teaching.quiz import Quiz
 from labsim.teaching.solutions import load_toml, write_for_mode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ def course_exercises():
     for path in sorted((ROOT / "labsim" / "teaching").glob("nb[0-9][0-9].py")):
         module = importlib.import_module(f"labsim.teaching.{path.stem}")
         for name, value in vars(module).items():
-            if isinstance(value, Exercise):
+            if isinstance(value, Exercise) and not isinstance(value, Quiz):   # a quiz is self-assessment
                 yield path.stem[2:], name, value
 
 
@@ -56,21 +57,21 @@ def exercise(monkeypatch, tmp_path):
     q1 = importlib.import_module("labsim.teaching.nb00").q1
     monkeypatch.chdir(tmp_path)
     yield q1
-    q1.passed, q1.attempts = None, 0
+    q1.passed, q1.attempts, q1.wrong = None, 0, 0
 
 
 def self_study(tmp_path):
     (tmp_path / "source").mkdir()
-    (tmp_path / "source" / "solutions.toml").write_text('["00.q1"]\ntext = "blocked. Nobody answers IKE."\n')
+    (tmp_path / "source" / "solutions.toml").write_text('["00.q1"]\ntext = "clear. BYPASS on both hosts."\n')
     return write_for_mode(tmp_path, "self-study")
 
 
 def test_self_study_opens_the_solution_after_two_real_attempts(exercise, tmp_path, capsys):
     """A ``...`` stub is not an attempt; two wrong answers are; the text then comes from solutions.json."""
-    assert json.loads(self_study(tmp_path).read_text())["solutions"] == {"00.q1": "blocked. Nobody answers IKE."}
+    assert json.loads(self_study(tmp_path).read_text())["solutions"] == {"00.q1": "clear. BYPASS on both hosts."}
     exercise.check(...)
     exercise.solution()
-    exercise.check("clear")
+    exercise.check("blocked")
     exercise.solution()
     exercise.check("protected")
     exercise.solution()
@@ -79,14 +80,14 @@ def test_self_study_opens_the_solution_after_two_real_attempts(exercise, tmp_pat
     assert opens[0] == ("[q1] The worked solution opens after two real attempts (no answer yet; replacing ... "
                         "counts, running the stub does not). Try q1.hint() first.")
     assert opens[1].startswith("[q1] The worked solution opens after two real attempts (1 attempt so far;")
-    assert opens[2] == "[q1] Solution: blocked. Nobody answers IKE."
+    assert opens[2] == "[q1] Solution: clear. BYPASS on both hosts."
 
 
 def test_a_correct_answer_opens_the_solution_at_once(exercise, tmp_path, capsys):
     self_study(tmp_path)
-    exercise.check("blocked")
+    exercise.check("clear")
     exercise.solution()
-    assert capsys.readouterr().out.splitlines()[-1] == "[q1] Solution: blocked. Nobody answers IKE."
+    assert capsys.readouterr().out.splitlines()[-1] == "[q1] Solution: clear. BYPASS on both hosts."
 
 
 def test_graded_mode_has_no_solution_anywhere(exercise, tmp_path, capsys):
