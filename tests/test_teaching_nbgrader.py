@@ -23,8 +23,8 @@ pytest.importorskip("nbgrader")
 ROOT = Path(__file__).resolve().parents[1]
 A = "09_demo"
 SOURCE = '''# %%
-from labsim.teaching.nb00 import q1
-from labsim.teaching.nb01 import q3 as q2
+from labsim.teaching.nb01 import q1
+from labsim.teaching.nb00 import q1 as q2
 # %% [markdown]
 # **Exercise 1.** Predict.
 # %%
@@ -37,7 +37,7 @@ answer = ...   # one of: "protected", "clear", "exposed", "impersonated", "block
 q1.check(answer)
 # %%
 # BEGIN SOLUTION
-answer = "blocked"
+answer = "clear"
 # END SOLUTION
 # BEGIN STUB
 answer = ...
@@ -68,10 +68,10 @@ def test_export_marks_answers_tests_and_reflections(tmp_path):
     answer_cell = cells["q1_answer"].metadata.nbgrader
     assert answer_cell["solution"] and not answer_cell["grade"]
     assert cells["q2"].source == ("q2.check(answer)\n### BEGIN HIDDEN TESTS\nfrom labsim.teaching.nbgrader import "
-                                  "hidden_test\nhidden_test('labsim.teaching.nb01', 'q3', answer)\n### END HIDDEN TESTS")
+                                  "hidden_test\nhidden_test('labsim.teaching.nb00', 'q1', answer)\n### END HIDDEN TESTS")
     assert cells["q2"].metadata.nbgrader == {"grade": True, "grade_id": "q2", "locked": True, "points": 1,
                                              "schema_version": 3, "solution": False, "task": False}
-    assert hidden_call(cells["q2"].source) == ("labsim.teaching.nb01", "q3")
+    assert hidden_call(cells["q2"].source) == ("labsim.teaching.nb00", "q1")
     reflection = [c for gid, c in cells.items() if gid.startswith("reflection_")]
     assert len(reflection) == 1 and reflection[0].cell_type == "markdown"
     assert reflection[0].metadata.nbgrader["solution"] and reflection[0].metadata.nbgrader["grade"]
@@ -80,14 +80,14 @@ def test_export_marks_answers_tests_and_reflections(tmp_path):
 def test_the_grader_not_the_kernel_decides():
     """JudgeAnswers gives a cell an error unless labsim's own check passes the recorded answer."""
     from labsim.teaching.nbgrader import MIME, encode
-    source = "q1.check(answer)\nhidden_test('labsim.teaching.nb00', 'q1', answer)"
+    source = "q1.check(answer)\nhidden_test('labsim.teaching.nb01', 'q1', answer)"
     meta = {"nbgrader": {"grade": True, "solution": False, "grade_id": "q1", "points": 1}}
 
     def cell(value, extra=()):
         outputs = [nbformat.v4.new_output("stream", name="stdout", text="[q1] Correct.\n"), *extra]
         if value is not None:
             outputs.append(nbformat.v4.new_output("display_data", data={
-                MIME: {"exercise": "labsim.teaching.nb00.q1", "answer": encode(((value,), {}))}}))
+                MIME: {"exercise": "labsim.teaching.nb01.q1", "answer": encode(((value,), {}))}}))
         return nbformat.v4.new_code_cell(source, metadata=meta, outputs=outputs)
 
     judge = JudgeAnswers()
@@ -96,7 +96,7 @@ def test_the_grader_not_the_kernel_decides():
     wrong, _ = judge.preprocess_cell(cell("clear", [nbformat.v4.new_output("execute_result", data={
         "text/plain": "1.0"}, execution_count=1)]), {}, 0)
     assert [o.output_type for o in wrong.outputs] == ["stream", "display_data", "error"]
-    assert wrong.outputs[-1].evalue.startswith("labsim's grader: q1 is not passed: [q1] Not yet. You predicted clear")
+    assert wrong.outputs[-1].evalue.startswith("labsim's grader: q1 is not passed: [q1] Not yet. 'clear' is not what the simulator shows.")
     nb, _ = judge(nbformat.v4.new_notebook(cells=[cell(None)]), {})   # as nbgrader calls it
     silent = nb.cells[0]
     assert silent.outputs[-1].evalue == ("labsim's grader: q1 is not passed: no answer reached the grader "
@@ -142,7 +142,7 @@ def test_nbgrader_commands_on_the_export(tmp_path, capsys):
     assert "BEGIN HIDDEN TESTS" not in str(release) and "hidden_test" not in str(release)
     assert released["q1"].source == "q1.check(answer)"
     assert released["q1_answer"].source.endswith("# (replace the ... above with your answer)")
-    assert '"blocked"' not in released["q2_answer"].source and "Nobody answers IKE" not in str(release)
+    assert '"clear"' not in released["q2_answer"].source and "Nobody answers IKE" not in str(release)
 
     instructor = nbformat.read(str(course / "source" / A / f"{A}.ipynb"), as_version=4)
     submit(course, "instructor", instructor)
@@ -167,7 +167,7 @@ def test_nbgrader_commands_on_the_export(tmp_path, capsys):
             'get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\nanswer = "clear"')
     def half(cells):      # q1 right, q2 wrong
         cells["q1_answer"].source = 'answer = "blocked"'
-        cells["q2_answer"].source = 'answer = "clear"'
+        cells["q2_answer"].source = 'answer = "blocked"'
     for student, edit in [("printed", printed), ("patched", patched), ("half", half)]:
         submit(course, student, edited(edit))
 
@@ -185,10 +185,11 @@ def test_nbgrader_commands_on_the_export(tmp_path, capsys):
                       "half": {"q1": 1, "q2": 0, "total": 1}, "deleted": {"q1": None, "q2": None, "total": 0}}
     graded = cells_by_id(nbformat.read(str(course / "autograded" / "half" / A / f"{A}.ipynb"), as_version=4))
     assert [o.evalue for o in graded["q2"].outputs if o.output_type == "error"][-1].startswith(
-        "labsim's grader: q2 is not passed: [q3] Not yet. You predicted clear; the simulator says blocked.")
+        "labsim's grader: q2 is not passed: [q1] Not yet. 'blocked' is not what the simulator shows.")
     assert not [o for o in graded["q1"].outputs if o.output_type == "error"]
     feedback = (course / "feedback" / "half" / A / f"{A}.html").read_text()
-    assert "You predicted clear; the simulator says blocked." in feedback
+    assert "&#x27;blocked&#x27; is not what the simulator shows." in feedback or \
+        "'blocked' is not what the simulator shows." in feedback
     print(f"nbgrader round trip: {time.perf_counter() - started:.0f} s")
 
 
