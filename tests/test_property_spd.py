@@ -135,6 +135,7 @@ def spd_and_views(draw):
 
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+WORLDS = settings(SETTINGS, max_examples=300)    # each example plays a world with IKE: about 50 ms
 
 
 @SETTINGS
@@ -250,7 +251,7 @@ def check_outbound(case):
     assert carried == expect_esp, "ESP on the wire does not carry exactly the PROTECT packets IKE could serve"
 
 
-@SETTINGS
+@WORLDS
 @given(outbound_cases())
 def test_outbound_packets_cross_the_wire_as_the_first_match_says(case):
     """BYPASS crosses once in clear, PROTECT only inside ESP after IKE succeeds, DISCARD never."""
@@ -330,7 +331,7 @@ def check_inbound(case):
         assert not esp_seen, "b cannot authenticate to a, yet ESP crossed"
 
 
-@SETTINGS
+@WORLDS
 @given(inbound_cases())
 def test_inbound_application_gets_bypass_in_clear_and_esp_only(case):
     """A clear packet whose first match is PROTECT or DISCARD never reaches the application."""

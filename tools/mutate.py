@@ -237,8 +237,60 @@ def run_tests(root: Path, tests, timeout: int) -> tuple[str, float, str]:
         done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - start, ""
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    failed = [line.split(" - ")[0].removeprefix("FAILED ").removeprefix("ERROR ") for line in lines
+              if line.startswith(("FAILED ", "ERROR "))]
+    tail = ", ".join(failed) if failed else "\n".join(lines[-3:])
     return ("pass" if done.returncode == 0 else "fail"), time.monotonic() - start, tail
+
+
+# Every scenario run a student can make with one toggle changed from the defaults (and the full
+# product of a scenario's toggles when it has at most 64 combinations); prints one JSON line each.
+SURVEY = """
+import itertools, json, signal, labsim
+from labsim.scenarios.base import get
+
+def too_long(signum, frame):
+    raise TimeoutError("a run took more than 5 s")
+
+signal.signal(signal.SIGALRM, too_long)
+for sid in labsim.scenario_ids():
+    spec = get(sid)
+    runs = [{}] + [{t.name: v} for t in spec.toggles for v in t.values if v != t.default]
+    product = 1
+    for t in spec.toggles:
+        product *= len(t.values)
+    if product <= 64:
+        runs = [dict(zip([t.name for t in spec.toggles], vs)) for vs in itertools.product(*[t.values for t in spec.toggles])]
+    for toggles in runs:
+        signal.alarm(5)
+        try:
+            r = labsim.run(sid, toggles)
+            flows = getattr(r, "verdicts", None) or {"main": r.verdict}
+            got = {f: [v.outcome, v.attack_succeeded, v.problem] for f, v in flows.items()}
+        except Exception as exc:
+            got = {"error": type(exc).__name__}
+        signal.alarm(0)
+        print(json.dumps([sid, sorted(toggles.items()), got]))
+"""
+
+
+def survey(root: Path, timeout: int) -> dict:
+    """{(scenario, toggles): verdicts} over the runs of SURVEY, in the copy at ``root``."""
+    import json
+
+    env = dict(os.environ, PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1")
+    try:
+        done = subprocess.run([sys.executable, "-c", SURVEY], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        done = types.SimpleNamespace(stdout=(exc.stdout or b"").decode(errors="replace")
+                                     if isinstance(exc.stdout, bytes) else (exc.stdout or ""))
+    found = {}
+    for line in done.stdout.splitlines():
+        sid, toggles, got = json.loads(line)
+        found[(sid, " ".join(f"{k}={v}" for k, v in toggles))] = got
+    return found
 
 
 def main(argv=None) -> int:
@@ -248,6 +300,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this mutant (repeatable)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant's test run (default 600)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run without any mutant")
+    parser.add_argument("--verdicts", action="store_true",
+                        help="instead of tests, compare every scenario's verdicts (each toggle value) with the "
+                             "unmutated code: a mutant that changes none is invisible to students")
     args = parser.parse_args(argv)
     if args.list:
         for m in MUTANTS:
@@ -267,6 +322,8 @@ def main(argv=None) -> int:
         print(exc.args[0])
         return 2
     survivors = []
+    if args.verdicts:
+        return verdict_survey(chosen, args.timeout)
     with tempfile.TemporaryDirectory(prefix="labsim-mutate-") as tmp:
         if not args.no_baseline:
             base = Path(tmp) / "baseline"
@@ -286,13 +343,44 @@ def main(argv=None) -> int:
                 (work / file).write_text(mutated_source(mutant, file, work))
             status, seconds, tail = run_tests(work, list(mutant.tests), args.timeout)
             verdict = {"fail": "killed", "pass": "SURVIVED", "timeout": "timeout"}[status]
-            print(f"{verdict:<9} {mutant.name}  ({seconds:.0f} s; {', '.join(mutant.tests)})", flush=True)
+            print(f"{verdict:<9} {mutant.name}  ({seconds:.0f} s; {', '.join(mutant.tests)})"
+                  + (f"\n          by {tail}" if status == "fail" else ""), flush=True)
             if status != "fail":
                 survivors.append(mutant.name)
             shutil.rmtree(work, ignore_errors=True)
     print(f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutants killed"
           + (f"; survivors: {', '.join(survivors)}" if survivors else ""))
     return 1 if survivors else 0
+
+
+def verdict_survey(chosen, timeout: int) -> int:
+    invisible = []
+    with tempfile.TemporaryDirectory(prefix="labsim-mutate-") as tmp:
+        base = Path(tmp) / "baseline"
+        base.mkdir()
+        _copy(base)
+        start = time.monotonic()
+        before = survey(base, timeout)
+        print(f"baseline: {len(before)} scenario runs in {time.monotonic() - start:.0f} s")
+        for mutant in chosen:
+            work = Path(tmp) / f"m{MUTANTS.index(mutant)}"
+            work.mkdir()
+            _copy(work)
+            for file in sorted({e.file for e in mutant.edits}):
+                (work / file).write_text(mutated_source(mutant, file, work))
+            after = survey(work, timeout)
+            changed = [key for key in before if after.get(key) != before[key]]
+            if changed:
+                sid, toggles = changed[0]
+                print(f"visible   {mutant.name}: {len(changed)} runs change, e.g. {sid} {toggles or '(defaults)'}: "
+                      f"{before[changed[0]]} -> {after.get(changed[0])}", flush=True)
+            else:
+                print(f"INVISIBLE {mutant.name}: no scenario verdict changes", flush=True)
+                invisible.append(mutant.name)
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{len(chosen) - len(invisible)} of {len(chosen)} mutants change a verdict a student can reach"
+          + (f"; invisible: {', '.join(invisible)}" if invisible else ""))
+    return 1 if invisible else 0
 
 
 if __name__ == "__main__":
