@@ -254,6 +254,16 @@ def too_long(signum, frame):
     raise TimeoutError("a run took more than 5 s")
 
 signal.signal(signal.SIGALRM, too_long)
+from labsim.engine import Simulator
+_schedule = Simulator.schedule
+
+def bounded(self, *args, **kwargs):   # a mutant can make packets loop forever at one instant
+    self._mutate_events = getattr(self, "_mutate_events", 0) + 1
+    if self._mutate_events > 5_000:
+        raise RuntimeError("runaway: more than 5000 events")
+    return _schedule(self, *args, **kwargs)
+
+Simulator.schedule = bounded
 for sid in labsim.scenario_ids():
     spec = get(sid)
     runs = [{}] + [{t.name: v} for t in spec.toggles for v in t.values if v != t.default]
