@@ -10,14 +10,15 @@ decisions are never read.
    clear; DISCARD never crosses; PROTECT crosses only as ESP, and only when IKE succeeds
    (to a unicast peer that answers IKE with a certificate the sender trusts).
 3. Inbound (RFC 4301 5.2): a clear packet reaches the application exactly when its first
-   match is BYPASS; a packet that crossed as ESP reaches it; nothing else does.
+   match is BYPASS; a packet that crossed as ESP reaches it when its inner source is the SA
+   peer's own address (a forged inner source is dropped); nothing else does.
 
 The generators are stratified: each example first picks the outcome its first packet should
 have (PROTECT with IKE succeeding, PROTECT with IKE failing, BYPASS, DISCARD), then builds an
 SPD whose first match for that packet gives it, among random rules. Run with
 ``--hypothesis-show-statistics`` to see the distribution (``hypothesis.event``).
 The meta-tests at the end prove the properties can fail: they rerun them, with a fresh
-Hypothesis database, against two broken mechanisms from ``tools/mutate.py``.
+Hypothesis database, against broken mechanisms from ``tools/mutate.py``.
 """
 
 from __future__ import annotations
@@ -263,17 +264,26 @@ def test_outbound_packets_cross_the_wire_as_the_first_match_says(case):
 IN_CATEGORIES = ["clear, protect", "clear, bypass", "clear, discard", "esp, IKE succeeds", "esp, IKE fails"]
 
 
+FORGED4, FORGED6 = "1.2.9.9", "2001:db8::9"    # another host's address, which a puts inside its own SA
+
+
 @st.composite
 def inbound_packet(draw, n: int, how: str | None = None):
-    """(how, src, dst, sport, dport, payload): UDP from a to b, in clear or through a's ESP."""
+    """(how, src, dst, sport, dport, payload): UDP from a to b, in clear or through a's ESP.
+
+    Through ESP, the inner source is sometimes another host's address: a's SA with b is for
+    a's own address only, so b must drop it after decryption (RFC 4301 section 5.2).
+    """
     how = how or draw(st.sampled_from(["clear", "clear", "esp"]))
     v6 = draw(st.booleans())
+    src = A6 if v6 else A4
     if how == "esp" or draw(st.booleans()):
         dst = B6 if v6 else B4
     else:
         dst = draw(st.sampled_from(GROUPS6 if v6 else GROUPS4))
-    return how, A6 if v6 else A4, dst, draw(st.sampled_from(PORTS)), draw(st.sampled_from(PORTS)), \
-        f"packet {n}".encode()
+    if how == "esp" and draw(st.integers(0, 3)) == 0:
+        src = FORGED6 if v6 else FORGED4
+    return how, src, dst, draw(st.sampled_from(PORTS)), draw(st.sampled_from(PORTS)), f"packet {n}".encode()
 
 
 @st.composite
@@ -289,7 +299,8 @@ def inbound_cases(draw):
         cls = "unicast" if dst in (B4, B6) else ("multicast" if ip(dst).is_multicast else "broadcast")
         found = draw(deciding(found, category.split(", ")[1], "in", dst, src, 17, dport, sport, local_cls=cls))
     elif category == "esp, IKE succeeds":   # b protects this very traffic with a, above everything else
-        found = [Rule("protect", remote=_exact(src), proto=17, lport=(dport, dport), rport=(sport, sport)), *found]
+        peer = A6 if ":" in dst else A4      # the address a negotiates from, whatever the inner source
+        found = [Rule("protect", remote=_exact(peer), proto=17, lport=(dport, dport), rport=(sport, sport)), *found]
     else:
         b_mode = draw(st.sampled_from(["silent", "untrusted"]))
     return category, b_mode, Spd(tuple(found)), [first, *more]
@@ -310,8 +321,11 @@ def send_inbound(case):
     expected = []
     for p in arrived:
         if p.esp:
-            expected.append(open_esp(p, keys[p.spi]))
-            event("inbound packet: ESP")
+            inner = open_esp(p, keys[p.spi])
+            own = inner[0] in (A4, A6)   # a negotiated its transport SAs from its own addresses, so they carry only those
+            if own:
+                expected.append(inner)
+            event("inbound packet: ESP" + ("" if own else ", inner source forged"))
         else:
             _, action = first_match(spd.rules, "in", p.dst, p.src, p.proto, p.dport, p.sport, DIRECTED)
             event(f"inbound packet: clear, {action}")
@@ -347,6 +361,7 @@ FRESH = settings(max_examples=300, deadline=None, database=None, derandomize=Tru
 @pytest.mark.parametrize("mutant, check, cases", [
     ("inbound PROTECT enforcement", check_inbound, inbound_cases),
     ("transport ESP sent as plain packets", check_outbound, outbound_cases),
+    ("inbound inner-source selector check", check_inbound, inbound_cases),
 ])
 def test_property_fails_against_a_broken_mechanism(mutant, check, cases, monkeypatch):
     """With a fresh Hypothesis database, each property catches the broken mechanism it is about."""

@@ -99,7 +99,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _one("inbound inner-source selector check", "labsim/host.py",
          "        if not fits:\n            self._drop(inner,",
          "        if False:\n            self._drop(inner,",
-         ["tests/test_scenarios_core.py"],
+         ["tests/test_property_spd.py", "tests/test_scenarios_core.py"],
          "after decryption, the inner source is not checked against the SA's selectors (RFC 4301 5.2)"),
     Mutant("ESP integrity tag", (
         Edit("labsim/ipsec/sad.py", "inner = self._scapy.decrypt(pkt.copy())", "inner = _decrypt_without_tag(self, pkt)"),
