@@ -61,7 +61,7 @@ def spds(draw, fallback: bool):
     """Random rules; with ``fallback``, often the office policy (PROTECT with fallback) somewhere among them."""
     found = draw(st.lists(rules(fallback), min_size=1, max_size=8))
     if fallback and draw(st.booleans()):
-        at = draw(st.integers(0, len(found)))
+        at = draw(st.integers(0, len(found))) if draw(st.booleans()) else 0   # often first, so it decides
         found[at:at] = INTRANET
     last = draw(st.sampled_from(["bypass", "protect", "discard", None]))   # a catch-all, as real SPDs end
     if last:
@@ -84,7 +84,16 @@ def exchange(draw):
     return [(at, "out", name, v6, False, port), (at + 4000, "in", name, v6, False, port)]
 
 
-actions = st.lists(st.one_of(single(), exchange()), min_size=1, max_size=5).map(lambda groups: sum(groups, []))
+@st.composite
+def crossing(draw):
+    """The host sends to one peer, and 4 s later another peer of its network sends to the host."""
+    at, v6, port = draw(st.integers(0, 5000)), draw(st.booleans()), draw(st.sampled_from(PORTS))
+    first, second = draw(st.permutations(["p1", "p2"]))
+    return [(at, "out", first, v6, False, port), (at + 4000, "in", second, v6, False, port)]
+
+
+actions = st.lists(st.one_of(single(), exchange(), crossing()), min_size=1, max_size=5).map(
+    lambda groups: sum(groups, []))
 
 
 @st.composite

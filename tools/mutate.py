@@ -226,10 +226,16 @@ def _copy(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
-def run_tests(root: Path, tests, timeout: int) -> tuple[str, float, str]:
-    """('pass' | 'fail' | 'timeout', seconds, last lines of output) of pytest on ``tests`` in ``root``."""
+def run_tests(root: Path, tests, timeout: int, mutant: str = "") -> tuple[str, float, str]:
+    """('pass' | 'fail' | 'timeout', seconds, the failing tests or the last lines) of pytest in ``root``.
+
+    ``LABSIM_MUTANT`` tells meta-tests (which apply a mutant themselves) that the code already is one.
+    """
     env = dict(os.environ, PYTHONPATH=str(root), HYPOTHESIS_STORAGE_DIRECTORY=str(root / ".hypothesis"),
                PYTHONDONTWRITEBYTECODE="1")
+    env.pop("LABSIM_MUTANT", None)
+    if mutant:
+        env["LABSIM_MUTANT"] = mutant
     cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:nbval", "-p", "no:cacheprovider",
            "-o", "addopts=", "--hypothesis-seed=0", *tests]
     start = time.monotonic()
@@ -351,7 +357,7 @@ def main(argv=None) -> int:
             _copy(work)
             for file in sorted({e.file for e in mutant.edits}):
                 (work / file).write_text(mutated_source(mutant, file, work))
-            status, seconds, tail = run_tests(work, list(mutant.tests), args.timeout)
+            status, seconds, tail = run_tests(work, list(mutant.tests), args.timeout, mutant.name)
             verdict = {"fail": "killed", "pass": "SURVIVED", "timeout": "timeout"}[status]
             print(f"{verdict:<9} {mutant.name}  ({seconds:.0f} s; {', '.join(mutant.tests)})"
                   + (f"\n          by {tail}" if status == "fail" else ""), flush=True)
