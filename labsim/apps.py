@@ -17,8 +17,12 @@ class ClientApp:
     """Connects to ``name`` on ``port`` and sends ``payload`` once connected.
 
     ``connect_by="address"`` is the paper's appendix A: the user looks the name up, then
-    types the address, so only the address reaches the stack. ``verify_peer`` is solution 1:
-    before sending, ask the socket who the peer authenticated as and who certified it.
+    types the address, so only the address reaches the stack. ``verify_peer`` is solution 1
+    (sections 5.5 and 8): before sending, ask the socket whether the connection is protected,
+    who the peer authenticated as and who certified it, and refuse unless that is the name the
+    application started from, certified by ``expected_issuer`` (by default, a CA the host
+    trusts). It fails closed: given only an address, it has no name to compare, and refuses,
+    as a TLS client does when the certificate names no address.
     """
 
     def __init__(self, host: Host, name: str, port: int = 80, payload: bytes = b"GET /salaries.xlsx",
@@ -74,18 +78,18 @@ class ClientApp:
     def _established(self, conn: Connection) -> None:
         host = self.host
         peer = conn.peer_identity()
-        if self.verify_peer and self.connect_by == "address":
-            host.sim.record("app", host.name, f"peer identity of {conn.remote}", "cannot check",
-                            f"the socket reports {peer.name if peer else 'no IPsec'}, but the application was "
-                            "given only an address: the name is in the user's head", rule="application check")
-        elif self.verify_peer:
+        if self.verify_peer:
             problem = None
-            if peer is None:
-                problem = "the connection is not protected by IPsec"
+            issuers = [self.expected_issuer] if self.expected_issuer else [ca.name for ca in host.trusted_cas]
+            if self.connect_by == "address":
+                problem = (f"the socket reports {peer.name if peer else 'no IPsec'}, but the application was given "
+                           "only an address, so it has no name to compare (the name is in the user's head)")
+            elif peer is None:
+                problem = "the connection is not protected by IPsec, so nobody proved who the peer is"
             elif not name_matches(self.name, peer.name):
                 problem = f"the peer authenticated as {peer.name}, not {self.name}"
-            elif self.expected_issuer and peer.issuer != self.expected_issuer:
-                problem = f"the peer's certificate comes from {peer.issuer}, not {self.expected_issuer}"
+            elif peer.issuer not in issuers:
+                problem = f"the peer's certificate comes from {peer.issuer}, not {' or '.join(issuers) or 'a trusted CA'}"
             if problem:
                 host.sim.record("app", host.name, f"peer identity of {conn.remote}", "refuse",
                                 f"{problem}; the application closes without sending", rule="application check")
@@ -96,7 +100,8 @@ class ClientApp:
                             f"the socket says the peer is {peer.name}, certified by {peer.issuer}",
                             rule="application check")
         sa = host.sad.for_destination(conn.remote)
-        host.world.note("sent", flow=self.flow, client=host.name, to=str(conn.remote), protected=peer is not None,
+        host.world.note("sent", flow=self.flow, client=host.name, to=str(conn.remote), payload=self.payload,
+                        protected=peer is not None,
                         peer_name=peer.name if peer else None, peer_issuer=peer.issuer if peer else None,
                         mode=sa.mode if sa and peer else None,
                         gateway=str(sa.remote) if sa and peer and sa.mode == "tunnel" else None)
@@ -116,24 +121,44 @@ class ClientApp:
 
 
 class ServerApp:
-    """Accepts connections on ``port``, records what it receives, answers with ``reply``."""
+    """Accepts connections on ``port``, records what it receives, answers with ``reply``.
 
-    def __init__(self, host: Host, port: int = 80, reply: bytes = b"200 OK", label: str = "server"):
+    ``allow_from`` is an address allow list (``hosts.allow``): a service that trusts IPsec to
+    vouch for source addresses serves only these peers.
+    """
+
+    def __init__(self, host: Host, port: int = 80, reply: bytes = b"200 OK", label: str = "server",
+                 allow_from=None):
         self.host, self.port, self.reply, self.label = host, port, reply, label
+        self.allow_from = None if allow_from is None else [ip(a) for a in allow_from]
         self.received: list[bytes] = []
         host.apps.append(self)
         host.listen(port, self._accept)
 
     def _accept(self, conn: Connection) -> None:
+        if self.allow_from is not None and conn.remote not in self.allow_from:
+            self.host.sim.record("app", self.host.name, f"connection from {conn.remote}", "refuse",
+                                 f"{self.label} serves only {', '.join(map(str, self.allow_from))}",
+                                 rule="address allow list")
+            conn.on_data = lambda c, data, packet: None
+            return
+        # Ground truth for the verdict (never read by a host): the service took this connection,
+        # whatever follows; an attacker's clear SYN accepted here got past the host's inbound policy.
+        self.host.world.note("accepted", flow=conn.context.flow, host=self.host.name, source=str(conn.remote),
+                             port=self.port, protected=conn.inbound_sa is not None)
         conn.on_data = self._data
 
     def _data(self, conn: Connection, data: bytes, packet) -> None:
         host = self.host
         self.received.append(data)
         sa = packet.sa
+        # Ground truth for the verdict: what arrived, from whom really, and how (never read by a host).
         host.world.note("received", flow=packet.facts.get("flow"), host=host.name, sender=packet.origin,
-                        protected=sa is not None, peer_name=sa.peer_name if sa else None,
-                        admitted_by=packet.facts.get("admitted_by"))
+                        source=str(conn.remote), data=data, protected=sa is not None,
+                        peer_name=sa.peer_name if sa else None, own_name=sa.local_name if sa else None,
+                        mode=sa.mode if sa else None, decrypted=packet.facts.get("decrypted", []),
+                        admitted_by=packet.facts.get("admitted_by"),
+                        soft_sa_trigger=packet.facts.get("soft_sa_trigger"))
         how = f"through an SA with {sa.peer_name}" if sa else "in clear"
         verb = "steals" if host.malicious else "receive"
         host.sim.record("app", host.name, f"{len(data)} bytes from {conn.remote}: {data[:40].decode(errors='replace')!r}",

@@ -34,7 +34,7 @@ from scapy.layers.dns import DNSQR, DNSRR
 from scapy.layers.llmnr import LLMNRQuery, LLMNRResponse
 from scapy.layers.netbios import NBNS_ADD_ENTRY, NBNSHeader, NBNSQueryRequest, NBNSQueryResponse
 
-from .addresses import Address, ip
+from .addresses import Address, destination_class, ip
 from .errors import UnknownChoice
 
 NBNS_PORT = 137
@@ -109,7 +109,12 @@ class _Responder:
         host.sim.record("app", host.name, f"{self.service} query for {asked} from {src}", "answer",
                         f"the name is ours, so {self.service} answers {src} directly (unicast), although the "
                         f"question came {how}")
-        host.udp_send(src, self.port, sport, self._answer(msg, asked, own[0]), src=own[0])
+        # Ground truth for the verdict (no host reads it): this unicast answers someone's question,
+        # so a soft SA it opens was opened by that asker (problem 5a).
+        answers = {"service": self.service, "how": destination_class(dst, host.directed_broadcasts()),
+                   "asker": packet.origin, "asker_address": str(src)}
+        host.udp_send(src, self.port, sport, self._answer(msg, asked, own[0]), facts={"answers": answers},
+                      src=own[0])
 
 
 class NetbiosResponder(_Responder):
@@ -170,6 +175,8 @@ class NameQueryProbe:
 
     def start(self) -> None:
         host, sim = self.host, self.host.sim
+        host.world.note("intent", flow=self.flow, client=host.name, attack=True, target=str(self.target),
+                        port=self.port)
         qid = sim.rng.randrange(1, 65536)
         if self.via == "ipv4":
             own = next(a for a in host.addresses if a.version == 4)

@@ -175,11 +175,18 @@ class DhcpServer:
 
 
 class DhcpClient:
-    """Configures ``host`` on the network it is plugged into, then calls ``on_configured(lease)``."""
+    """Configures ``host`` on the network it is plugged into, then calls ``on_configured(lease)``.
 
-    def __init__(self, host, on_configured: Callable[[Lease], None]):
+    ``use_dns``: whether the lease's DNS servers replace the ones the host's resolver asks
+    (the default of most systems), or the host keeps its own (an administrator's setting such
+    as dhclient's ``supersede domain-name-servers``). The client applies that choice itself,
+    and the resolver records the result.
+    """
+
+    def __init__(self, host, on_configured: Callable[[Lease], None], use_dns: bool = True):
         self.host = host
         self.on_configured = on_configured
+        self.use_dns = use_dns
         self.mac = hardware_address(host.name)
         self.xid = 0
         self.state = "idle"
@@ -227,6 +234,15 @@ class DhcpClient:
         host.sim.record("dhcp", host.name, f"lease {lease.address}", "configure",
                         f"{host.name} takes {lease.address} from {server}; DNS server "
                         f"{', '.join(map(str, lease.dns)) or 'none'}, domain {lease.domain or 'none'}")
+        resolver = host.resolver
+        if resolver is not None and lease.dns:
+            if self.use_dns:
+                resolver.set_servers(lease.dns, f"the DNS server the lease from {server} names")
+            else:
+                host.sim.record("dhcp", host.name, f"lease {lease.address}", "keep DNS",
+                                f"the lease names DNS server {', '.join(map(str, lease.dns))}, but this host's DHCP "
+                                "client is set to keep its own; the resolver still asks "
+                                f"{', '.join(map(str, resolver.servers)) or 'no server'}")
         self.on_configured(lease)
 
 

@@ -158,19 +158,37 @@ class DnsServer:
 
     ``zones``: the zones it is authoritative for. ``directory``: if given, it also answers
     for any other name, as an honest recursive server would, passing signatures on.
-    ``lies``: names it answers falsely (a malicious server, paper figure 3); lies are unsigned
-    because the liar has no zone key. ``delay_us``: how long it takes to answer (a caching
-    server that must first ask the authoritative servers is slower than one that knows).
+    ``lies``: names it answers falsely (a malicious server, paper figure 3). The liar has no
+    zone key, so ``forge`` says what it puts beside a lie: ``unsigned`` (no RRSIG),
+    ``own_key`` (an RRSIG that names the zone's key but is made with the liar's own), or
+    ``replayed`` (a genuine RRSIG the zone made for another record of the same type, copied
+    under the lied-about name). A validating resolver rejects all three, each because the
+    signature does not verify for that record with the zone's key. ``delay_us``: how long it
+    takes to answer (a caching server that must first ask the authoritative servers is
+    slower than one that knows).
     """
 
+    FORGERIES = ("unsigned", "own_key", "replayed")
+
     def __init__(self, host, zones=(), directory: Directory | None = None,
-                 lies: dict[str, list[str]] | None = None, delay_us: int = SERVER_DELAY_US):
+                 lies: dict[str, list[str]] | None = None, delay_us: int = SERVER_DELAY_US,
+                 forge: str = "unsigned"):
+        if forge not in self.FORGERIES:
+            raise ValueError(f"forge must be one of {self.FORGERIES}, not {forge!r}")
         self.host = host
         self.delay_us = delay_us
         self.zones = list(zones)
         self.directory = directory
         self.lies = {plain(k): v for k, v in (lies or {}).items()}
+        self.forge = forge
+        self.key = derived_key(0, f"liar/{host.name}")
         host.bind_udp(53, self.on_query)
+        for name, values in sorted(self.lies.items()):
+            host.sim.record("dns", host.name, f"{name} A {', '.join(values)}", "setup",
+                            "this DNS server is configured to answer that name with this false record"
+                            + {"unsigned": "", "own_key": "; it signs its lies with a key of its own",
+                               "replayed": "; beside it, it puts a genuine signature copied from another record of "
+                                           "the zone, when the zone is signed"}[forge])
 
     def _lookup(self, name: str, rdtype: str):
         for zone in self.zones:
@@ -192,7 +210,8 @@ class DnsServer:
         name, rdtype = plain(question.name), dns.rdatatype.to_text(question.rdtype)
         if name in self.lies and rdtype in ("A", "AAAA"):
             rrset = dns.rrset.from_text_list(question.name, TTL, "IN", rdtype, self.lies[name])
-            wire, how = make_answer(query, rrset), "answers with its own false record"
+            sigs, signed = self._forged_signature(name, rdtype, rrset)
+            wire, how = make_answer(query, rrset, sigs), "answers with its own false record" + signed
             facts = {"dns_forged_by": self.host.name}
         else:
             rrset, sigs = self._lookup(name, rdtype)
@@ -201,6 +220,28 @@ class DnsServer:
             facts = {}
         self.host.sim.record("dns", self.host.name, f"{rdtype} {name}", "answer", f"DNS server {how}")
         self.host.sim.schedule(self.delay_us, lambda: self.host.udp_send(src, 53, sport, wire, facts=facts))
+
+    def _forged_signature(self, name: str, rdtype: str, rrset):
+        """The RRSIG a liar can put beside its false ``rrset`` (or none), and words for the trace."""
+        zone = self.directory.zone_for(name) if self.directory is not None else None
+        if self.forge == "unsigned" or zone is None:
+            return None, " (unsigned)"
+        if self.forge == "own_key":
+            # It names the zone and the zone's key (tag and algorithm), but only the liar's key signs.
+            rrsig = dns.dnssec.sign(rrset, self.key, zone.origin, zone.dnskey,
+                                    inception=SIG_INCEPTION, expiration=SIG_EXPIRATION)
+            return (dns.rrset.from_rdata(rrset.name, TTL, rrsig),
+                    f", signed with its own key under {plain(zone.origin)}'s name")
+        # replayed: a genuine signature over another name's record of the same type
+        for (other, other_type) in sorted(zone.records):
+            if other_type != rdtype or other == name:
+                continue
+            _, genuine = zone.lookup(other, other_type)
+            if genuine is None:
+                break    # the zone is not signed: there is no signature to copy
+            copied = dns.rrset.from_rdata(rrset.name, TTL, *genuine)
+            return copied, f", with the genuine RRSIG of {other} {other_type} copied beside it"
+        return None, f" (unsigned: {plain(zone.origin)} is not signed, so there is no signature to copy)"
 
 
 class DnsSpoofer:
@@ -293,6 +334,24 @@ class Resolver:
         self.trust_anchors = {z.origin: z.dnskey_rrset() for z in trust_anchors}
         self.cache: dict[tuple[str, str], Answer] = {}
         host.resolver = self
+
+    def set_servers(self, servers, why: str) -> None:
+        """Ask ``servers`` from now on (``why``: who said so); the trace shows the change as it happens."""
+        before = list(self.servers)
+        self.servers = [ip(s) for s in servers]
+        now = ", ".join(map(str, self.servers)) or "no server"
+        if self.servers == before:
+            words = f"keeps asking {now} ({why})"
+        else:
+            words = f"now asks {now} ({why}); before it asked {', '.join(map(str, before)) or 'no server'}"
+        self.host.sim.record("dns", self.host.name, "resolver", "configure", words)
+
+    def remember(self, name: str, rdtype: str, values, learnt: str) -> None:
+        """A cache entry brought from elsewhere (``learnt``: where from); it is never checked again."""
+        name = plain(name)
+        self.cache[(name, rdtype)] = Answer(name, rdtype, tuple(values), learnt)
+        self.host.sim.record("dns", self.host.name, f"cache: {name} {rdtype} {', '.join(values)}", "remember",
+                             f"the resolver's cache holds this, learnt from {learnt}")
 
     def lookup(self, qname: str, rdtype: str, on_done: Callable[[Answer], None], secure: bool = False) -> None:
         sim, host = self.host.sim, self.host

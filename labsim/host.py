@@ -23,9 +23,10 @@ from scapy.layers.inet import TCP, UDP
 from scapy.layers.ipsec import ESP
 
 from .addresses import Address, Prefix, destination_class, ip, prefix
+from .ipsec import spd as spd_rules
 from .ipsec.pad import Pad
-from .ipsec.sad import ReplayError, Sad
-from .ipsec.spd import PacketView, Spd, name_matches, parse_spd
+from .ipsec.sad import IntegrityError, ReplayError, Sad
+from .ipsec.spd import PacketView, Spd, parse_spd
 from .ipsec.stateful import SoftSaTable
 from .packets import Packet, ip_header, summary, tcp, transport, udp
 
@@ -187,8 +188,11 @@ class Host:
         action = match.action
         self.sim.record("spd", self.name, summary(pkt), action.upper(), _spd_reason("out", action, view),
                         rule=match.label())
+        if facts.get("flow"):
+            self.world.note("policy", flow=facts["flow"], host=self.name, dst=str(dst), action=action,
+                            rule=match.label(), remote=_remote_range(match))
         if action == "discard":
-            self._drop(pkt, f"outbound packet matches {match.label()}", context)
+            self._drop(pkt, f"outbound packet matches {match.label()}", context, match=match)
         elif action == "bypass":
             self._send(Packet(pkt, self.name, facts))
         else:
@@ -198,15 +202,15 @@ class Host:
         rule = match.rule
         dst = ip(pkt.dst)
         if destination_class(dst, self.directed_broadcasts()) != "unicast":
-            self._drop(pkt, "IPsec has no SA for broadcast or multicast destinations", context)
+            self._drop(pkt, "IPsec has no SA for broadcast or multicast destinations", context, match=match)
             return
         peer = rule.tunnel or dst
         required = (context.expected_name if context else None) or rule.name
         sa = self.sad.find_outbound(peer)
         if sa is not None:
-            if required and not name_matches(required, sa.peer_name):
+            if required and not spd_rules.name_selector_admits(required, sa.peer_name):
                 self._drop(pkt, f"the SA with {peer} authenticated {sa.peer_name}, but this packet is for "
-                                f"{required}", context)
+                                f"{required}", context, match=match)
                 return
             self._send_esp(pkt, facts, sa)
             return
@@ -240,16 +244,27 @@ class Host:
                 self.sim.record("spd", self.name, summary(pkt), "FALLBACK",
                                 f"{peer} did not answer IKE; the rule allows falling back to clear",
                                 rule=match.label())
-                self._open_soft_sa(peer, "it did not answer IKE and we fell back to clear")
+                self._open_soft_sa(peer, "it did not answer IKE and we fell back to clear", facts.get("answers"))
                 self._send(Packet(pkt, self.name, facts))
             else:
-                self._drop(pkt, f"no SA could be negotiated ({reason})", context)
+                self._drop(pkt, f"no SA could be negotiated ({reason})", context, match=match)
 
-    def _open_soft_sa(self, peer: Address, why: str) -> None:
+    def _open_soft_sa(self, peer: Address, why: str, trigger: dict | None = None) -> None:
+        """Open a soft SA; ``trigger`` (ground truth) is what the packet that opened it answered, if anything."""
         if self.soft_sas.get(peer) is None:
-            self.soft_sas.open(peer, why, self.sim.now)
+            self.soft_sas.open(peer, why, self.sim.now, trigger)
+            cause = ""
+            if trigger:
+                cause = (f"; the packet that opened it is our {trigger['service']} answer to a {trigger['how']} "
+                         f"query from {trigger['asker_address']}")
             self.sim.record("spd", self.name, f"soft SA with {peer}", "open",
-                            f"clear packets from {peer} will now be admitted: {why}", rule="stateful extension")
+                            f"clear packets from {peer} will now be admitted: {why}{cause}", rule="stateful extension")
+            self.world.note("soft_sa", host=self.name, peer=str(peer), trigger=trigger)
+
+    def send_raw_esp(self, pkt, sa, facts: dict | None = None) -> None:
+        """Send ``pkt`` through ``sa`` as it is, past the SPD: what a host whose owner controls its own
+        stack can do (the insider of fig2 choosing the inner source address)."""
+        self._send_esp(pkt, dict(facts or {}), sa)
 
     def _send_esp(self, pkt, facts: dict, sa, origin: str | None = None) -> None:
         wire = sa.encrypt(pkt, iv=self.sim.randbytes(8))
@@ -270,8 +285,14 @@ class Host:
     def _send(self, packet: Packet) -> None:
         self.world.transmit(self, packet)
 
-    def _drop(self, pkt, reason: str, context: FlowContext | None = None, packet_id=None) -> None:
+    def _drop(self, pkt, reason: str, context: FlowContext | None = None, packet_id=None, flow: str | None = None,
+              match=None) -> None:
         self.sim.record("drop", self.name, summary(pkt), "discard", reason, packet_id=packet_id)
+        flow = flow or (context.flow if context is not None else None)
+        if flow:   # ground truth for the verdict: which flow lost a packet here, and which rule decided
+            self.world.note("dropped", flow=flow, host=self.name, reason=reason, packet=summary(pkt),
+                            dst=str(pkt.dst), action=match.action if match is not None else None,
+                            rule=match.label() if match is not None else None, remote=_remote_range(match))
         if context is not None and context.on_error is not None:
             context.on_error(reason)
 
@@ -280,13 +301,14 @@ class Host:
     def receive(self, packet: Packet) -> None:
         pkt = packet.ip
         pid = packet.facts.get("packet_id")
+        flow = packet.facts.get("flow")
         dst = ip(pkt.dst)
         cls = destination_class(dst, self.directed_broadcasts())
         if cls == "unicast" and not self.owns(dst):
             if self.forwarding:
                 self._forward(Packet(pkt, packet.origin, dict(packet.facts)))
             else:
-                self._drop(pkt, f"{dst} is not one of our addresses", packet_id=pid)
+                self._drop(pkt, f"{dst} is not one of our addresses", packet_id=pid, flow=flow)
             return
         if pkt.haslayer(ESP):
             self._receive_esp(packet, pid)
@@ -307,6 +329,7 @@ class Host:
                             f"(opened because {soft.reason})", rule=f"soft SA for {src}; {match.label()}",
                             packet_id=pid)
             packet.facts["admitted_by"] = "soft_sa"
+            packet.facts["soft_sa_trigger"] = soft.trigger
             self._deliver(packet, pkt, None)
             return
         self.sim.record("spd", self.name, summary(pkt), action.upper(), _spd_reason("in", action, view),
@@ -316,37 +339,40 @@ class Host:
             self._deliver(packet, pkt, None)
         elif action == "protect":
             self._drop(pkt, "a clear packet matches a PROTECT rule, so it must have come through an SA",
-                       packet_id=pid)
+                       packet_id=pid, flow=flow, match=match)
         else:
-            self._drop(pkt, f"inbound packet matches {match.label()}", packet_id=pid)
+            self._drop(pkt, f"inbound packet matches {match.label()}", packet_id=pid, flow=flow, match=match)
 
     def _receive_esp(self, packet: Packet, pid) -> None:
         pkt = packet.ip
+        flow = packet.facts.get("flow")
         spi = pkt[ESP].spi
         sa = self.sad.inbound.get(spi)
         if sa is None:
-            self._drop(pkt, f"no SA with spi=0x{spi:08x}", packet_id=pid)
+            self._drop(pkt, f"no SA with spi=0x{spi:08x}", packet_id=pid, flow=flow)
             return
         try:
             inner = sa.decrypt(pkt)
         except ReplayError as exc:
-            self._drop(pkt, str(exc), packet_id=pid)
+            self._drop(pkt, str(exc), packet_id=pid, flow=flow)
             return
-        except Exception:
-            self._drop(pkt, "ESP integrity check failed (wrong key or altered packet)", packet_id=pid)
+        except IntegrityError:
+            self._drop(pkt, "ESP integrity check failed (wrong key or altered packet)", packet_id=pid, flow=flow)
             return
-        src = ip(inner.src)
-        if sa.mode == "tunnel":
-            fits = any(src.version == p.version and src in p for p in sa.inner_remote) or not sa.inner_remote
-        else:
-            fits = src == sa.remote
-        if not fits:
-            self._drop(inner, f"the decrypted packet's source {src} is outside the SA's selectors", packet_id=pid)
+        except Exception:   # an unreadable plaintext: only a broken integrity check lets one through
+            self._drop(pkt, "the decrypted ESP payload does not parse", packet_id=pid, flow=flow)
+            return
+        if not inbound_selectors_admit(sa, ip(inner.src)):
+            self._drop(inner, f"the decrypted packet's source {inner.src} is outside the SA's selectors "
+                              f"({sa.peer_name}'s SA covers {_sa_sources(sa)})", packet_id=pid, flow=flow)
             return
         self.sim.record("esp", self.name, summary(inner), "decrypt",
                         f"ESP spi=0x{spi:08x} from {sa.peer_name}: integrity and replay checks pass",
                         rule=sa.label(), packet_id=pid)
-        inner_packet = Packet(inner, packet.origin, dict(packet.facts))
+        decrypted = [*packet.facts.get("decrypted", ()),
+                     {"host": self.name, "address": str(sa.local), "mode": sa.mode, "as": sa.local_name,
+                      "peer": sa.peer_name}]
+        inner_packet = Packet(inner, packet.origin, dict(packet.facts, decrypted=decrypted))
         inner_packet.sa = sa
         if not self.owns(ip(inner.dst)) and self.forwarding:
             self._forward(inner_packet)
@@ -483,6 +509,31 @@ class Connection:
         if host.spd.lookup(view, peer_name=self.context.expected_name).action != "protect":
             return None
         return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi)
+
+
+def inbound_selectors_admit(sa, src: Address) -> bool:
+    """RFC 4301 section 5.2: after decryption, the inner source must lie within the SA's selectors.
+
+    A transport SA carries only its peer's own address; a tunnel SA the inner ranges negotiated
+    for it. Without this check any peer with an SA could claim any other host's address inside it.
+    """
+    if sa.mode == "tunnel":
+        return not sa.inner_remote or any(src.version == p.version and src in p for p in sa.inner_remote)
+    return src == sa.remote
+
+
+def _sa_sources(sa) -> str:
+    if sa.mode == "tunnel" and sa.inner_remote:
+        return ", ".join(map(str, sa.inner_remote))
+    return str(sa.remote)
+
+
+def _remote_range(match) -> str | None:
+    """The remote prefix a matched rule selects (None for ANY, a keyword or no rule)."""
+    rule = match.rule if match is not None else None
+    if rule is None or rule.remote is None or rule.remote.prefix is None:
+        return None
+    return str(rule.remote.prefix)
 
 
 def tunnelled_ranges(spd: Spd, gateway: Address, version: int) -> tuple[Prefix, ...]:

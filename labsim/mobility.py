@@ -39,8 +39,9 @@ from .packets import Packet, summary, udp
 DNS_PORT = 53
 
 
-def roam(host, network: str, on_configured: Callable[[Lease], None], at_us: int = 0) -> None:
-    """At ``at_us``, move ``host`` to ``network`` and configure it there by DHCP."""
+def roam(host, network: str, on_configured: Callable[[Lease], None], at_us: int = 0, use_dns: bool = True) -> None:
+    """At ``at_us``, move ``host`` to ``network`` and configure it there by DHCP (``use_dns``: whether
+    the lease's DNS servers replace the resolver's, see :class:`~labsim.dhcp.DhcpClient`)."""
     world = host.world
 
     def move() -> None:
@@ -50,7 +51,7 @@ def roam(host, network: str, on_configured: Callable[[Lease], None], at_us: int 
         how = "leaves " + world.networks[before].label + " and plugs into" if before != network else "plugs into"
         world.sim.record("route", host.name, f"attach to {network}", "attach",
                          f"{host.name} {how} {net.label}; it has no address there yet")
-        DhcpClient(host, on_configured).start()
+        DhcpClient(host, on_configured, use_dns=use_dns).start()
 
     world.sim.schedule(at_us, move)
 
@@ -64,6 +65,9 @@ class DnsInterceptor:
         self.server = ip(server)
         self._redirected: dict[tuple[Address, int], Address] = {}
         world.add_middlebox(network, self.on_packet)
+        world.sim.record("dns", network, "transparent DNS proxy", "setup",
+                         f"{network} will send every plain DNS query it carries to {self.server}, whatever server "
+                         "it was meant for")
 
     def on_packet(self, world, sender, packet: Packet, route):
         pkt = packet.ip

@@ -30,7 +30,7 @@ from .dns import Directory
 from .engine import Simulator
 from .errors import UnknownHost
 from .host import Host
-from .packets import Packet, summary, udp, wire_class
+from .packets import Packet, payload_bytes, summary, udp, wire_class
 
 LAN_LATENCY_US = 200
 WAN_LATENCY_US = 5_000
@@ -143,6 +143,16 @@ class World:
         """``callback`` sees every packet whose path crosses ``node`` (an eavesdropper)."""
         self._taps.setdefault(node, []).append(callback)
 
+    def eavesdroppers(self, node: str) -> list[str]:
+        """Who reads the clear packets crossing network ``node``: a malicious operator (the router
+        that carries its traffic), or a tap on it. A malicious host merely plugged in sees only
+        what is sent to it (a switched network)."""
+        found = sorted(h.name for h in self.hosts.values() if h.malicious and h.network == node
+                       and (h.role == "router" or h.forwarding))
+        if not found and self._taps.get(node):
+            found = [f"whoever taps {self.networks[node].label}"]
+        return found
+
     def add_middlebox(self, node: str, callback: Callable) -> None:
         """``callback(world, sender, packet, route)`` may return a new ``(packet, route)`` to rewrite it."""
         self._middleboxes.setdefault(node, []).append(callback)
@@ -216,11 +226,23 @@ class World:
             else ("forwarded" if forwarded else "")
         sim.record(kind, sender.name, summary(packet.ip), "send", reason, path=route.path, packet_id=pid,
                    packet=bytes(packet.ip), duration_us=route.latency_us)
+        flow = packet.facts.get("flow")
+        if flow and kind == "clear" and payload_bytes(packet.ip):
+            # Ground truth for the verdict: a flow's application data crossed a network the
+            # organisation does not run, readable by whoever runs or taps it.
+            for node in route.path[1:]:
+                net = self.networks.get(node)
+                if net is not None and not net.trusted:
+                    self.note("crossed", flow=flow, network=node, sender=sender.name, packet_id=pid,
+                              packet=summary(packet.ip))
         for node in route.path[1:]:
             for tap in self._taps.get(node, ()):
                 tap(packet)
         if not route.receivers:
             sim.record("drop", route.drop_at, summary(packet.ip), "discard", route.reason, packet_id=pid)
+            if flow:
+                self.note("dropped", flow=flow, host=route.drop_at, reason=route.reason, packet=summary(packet.ip),
+                          dst=str(packet.ip.dst), action=None, rule=None, remote=None)
             return
         for receiver in route.receivers:
             copy = packet if len(route.receivers) == 1 else packet.copy()

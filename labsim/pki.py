@@ -120,6 +120,20 @@ class CertificateCheck:
     public_key: Ed25519PublicKey | None = None
 
 
+def trusted_issuer(trusted, issuer_name: str) -> CertificateAuthority | None:
+    """The issuer check: the CA the certificate names as its issuer must be one the host trusts."""
+    return next((ca for ca in trusted if ca.name == issuer_name), None)
+
+
+def ca_signature_verifies(ca: CertificateAuthority, cert: x509.Certificate) -> bool:
+    """The signature check: the certificate was really signed with that CA's private key."""
+    try:
+        ca.public_key.verify(cert.signature, cert.tbs_certificate_bytes)
+    except InvalidSignature:
+        return False
+    return True
+
+
 def verify_certificate(cert_der: bytes, trusted: list[CertificateAuthority] | tuple,
                        now: datetime.datetime) -> CertificateCheck:
     """Check a host certificate: issued by a trusted CA (real signature), valid now, with DNS names."""
@@ -129,16 +143,14 @@ def verify_certificate(cert_der: bytes, trusted: list[CertificateAuthority] | tu
         return CertificateCheck(False, f"certificate does not parse: {exc}")
     issuer = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
     issuer_name = issuer[0].value if issuer else cert.issuer.rfc4514_string()
-    ca = next((ca for ca in trusted if ca.name == issuer_name), None)
+    ca = trusted_issuer(trusted, issuer_name)
     if ca is None:
         known = ", ".join(ca.name for ca in trusted) or "none"
         return CertificateCheck(False, f"issuer {issuer_name!r} is not a trusted CA (trusted: {known})",
                                 issuer=issuer_name)
-    try:
-        ca.public_key.verify(cert.signature, cert.tbs_certificate_bytes)
-    except InvalidSignature:
-        return CertificateCheck(False, f"the signature on the certificate does not verify with {ca.name}'s key",
-                                issuer=issuer_name)
+    if not ca_signature_verifies(ca, cert):
+        return CertificateCheck(False, f"the certificate names {ca.name} as its issuer, but its signature does not "
+                                       f"verify with {ca.name}'s key: some other CA signed it", issuer=issuer_name)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         return CertificateCheck(False, "certificate is not valid at this time", issuer=issuer_name)
     try:

@@ -9,9 +9,12 @@ negotiate a tunnel-mode SA pair with the gateway, and ESP then carries whole inn
   client identity may use (for a VPN the PAD is easy to fill, since the gateway hands the
   addresses out; the paper's section 5.3), and when a tunnel comes up it answers ARP on the
   home network for the client's inner address (proxy ARP), so replies come back to it.
-* :class:`VpnClient` gives the laptop its inner address once it has an outer one, and
-  source routes: the ranges its SPD tunnels to the gateway leave from the inner address;
-  the gateway itself is reached from the outer one.
+* :class:`VpnClient` gives the laptop its inner address once it has an outer one,
+  installs a tunnel rule into the laptop's SPD for each range of its profile that a split
+  exclusion does not remove, and source routes: the ranges the SPD tunnels to the gateway
+  leave from the inner address; the gateway itself and excluded ranges from the outer one.
+  The tunnel's traffic selectors in IKE are the ranges the SPD sends to the gateway, so a
+  range the client does not tunnel is one the gateway never carries.
 
 What is not modelled: IKEv2 would hand out the inner address in a configuration payload;
 labsim gives each client a fixed one the gateway has on record for its certificate's name.
@@ -27,7 +30,7 @@ from __future__ import annotations
 from .addresses import Address, ip, prefix
 from .ipsec.pad import parse_pad
 from .ipsec.sad import ChildSa, Sad
-from .ipsec.spd import parse_spd
+from .ipsec.spd import AddressTerm, Rule, Spd, parse_spd
 
 
 def spd_lines(gateway, ranges, comment: str = "") -> str:
@@ -82,28 +85,101 @@ class VpnGateway:
 
 
 class VpnClient:
-    """The laptop side: an inner address and the source routes that go with the tunnel."""
+    """The laptop side: an inner address, the tunnel's policy and the routes that go with it.
 
-    def __init__(self, host, gateway, inner):
+    ``tunnel`` is the VPN profile's list of ranges to send through the gateway (its split
+    include list); ``exclude`` the ranges it keeps out of the tunnel even where ``tunnel``
+    covers them (a split exclusion, e.g. "local LAN access" for private ranges, so that the
+    laptop can use the printers of the network it visits). When the tunnel comes up the
+    client installs one PROTECT rule per remaining range into the host's SPD, each above
+    the first rule that would otherwise catch all of that range (the most specific policy
+    first, as IPsec stacks order installed policies), unless the SPD already sends that
+    range to this gateway. The tunnel's traffic selectors, negotiated in IKE, are the ranges
+    the SPD then sends to the gateway; the routes follow the same ranges.
+    """
+
+    def __init__(self, host, gateway, inner, tunnel=(), exclude=()):
         self.host = host
         self.gateway = ip(gateway)
         self.inner = ip(inner)
+        self.tunnel = [prefix(r) for r in tunnel]
+        self.exclude = [prefix(r) for r in exclude]
+
+    def tunnelled(self) -> list:
+        """The profile's ranges minus its exclusions."""
+        ranges = []
+        for net in self.tunnel:
+            parts = [net]
+            for excluded in self.exclude:
+                parts = [piece for part in parts for piece in _minus(part, excluded)]
+            ranges += [p for p in sorted(parts) if p not in ranges]
+        return ranges
 
     def up(self, outer: Address) -> None:
         """Called once the laptop has ``outer`` on the visited network."""
         host = self.host
         if self.inner not in host.addresses:
             host.addresses.append(self.inner)
+        for net in self.tunnel:
+            cut = [e for e in self.exclude if e.version == net.version and (e.subnet_of(net) or net.subnet_of(e))]
+            if cut:
+                whole = any(net.subnet_of(e) for e in cut)
+                host.sim.record("route", host.name, f"VPN split exclusion {', '.join(map(str, cut))}", "exclude",
+                                f"the VPN profile keeps {', '.join(map(str, cut))} out of the tunnel: the VPN client "
+                                + (f"installs no tunnel rule for {net}" if whole else
+                                   f"tunnels {net} only outside {', '.join(map(str, cut))}"))
+        self._install(self.tunnelled())
         host.source_routes = source_routes(host.spd, self.gateway, self.inner, outer)
+        host.source_routes += [(e, outer) for e in self.exclude if all(e != p for p, _ in host.source_routes)]
         tunnelled = [str(p) for p, a in host.source_routes if a == self.inner]
         excluded = [str(p) for p, a in host.source_routes[1:] if a == outer]
-        ranges = ", ".join(tunnelled) or "nothing (no tunnel rule names this gateway)"
-        words = f"inner address {self.inner} for {ranges}"
+        words = f"inner address {self.inner} for {', '.join(tunnelled) or 'nothing (no tunnel rule names this gateway)'}"
         if excluded:
             words += f"; {', '.join(excluded)} stays outside the tunnel"
         host.sim.record("route", host.name, f"VPN to {self.gateway}", "ready",
-                        f"{words}; the gateway itself is reached from {outer}; the tunnel is negotiated when "
-                        "the first packet needs it")
+                        f"{words}; the gateway itself is reached from {outer}; the tunnel is negotiated when the "
+                        "first packet needs it")
+
+    def _install(self, ranges) -> None:
+        """Insert one tunnel rule per range the SPD does not already send to the gateway, then say
+        where each landed (rule numbers as they are once all are in)."""
+        host = self.host
+        rules = list(host.spd)
+        added = []
+        for net in ranges:
+            if any(r.action == "protect" and r.tunnel == self.gateway and _whole(r, net) for r in rules):
+                host.sim.record("spd", host.name, f"VPN range {net}", "keep",
+                                f"the SPD already sends {net} through {self.gateway}; the VPN client adds no rule")
+                continue
+            rule = Rule("protect", remote=AddressTerm(prefix=net), tunnel=self.gateway)
+            rules.insert(next((i for i, r in enumerate(rules) if _whole(r, net)), len(rules)), rule)
+            added.append(rule)
+        if not added:
+            return
+        host.spd = Spd(tuple(rules))
+        for at, rule in sorted((rules.index(r), r) for r in added):
+            below = f"above {rules[at + 1]}" if at + 1 < len(rules) else "at the end"
+            host.sim.record("spd", host.name, f"SPD rule {at + 1}: {rule}", "install",
+                            f"the VPN client sends {rule.remote} through the tunnel to {self.gateway} ({below})")
+
+
+def _minus(net, excluded) -> list:
+    if net.version != excluded.version or not net.overlaps(excluded):
+        return [net]
+    if net.subnet_of(excluded):
+        return []
+    return list(net.address_exclude(excluded))
+
+
+def _whole(rule, net) -> bool:
+    """Does ``rule`` match every packet to ``net`` (both directions, any protocol and port)?"""
+    if rule.local is not None or rule.proto is not None or rule.lport or rule.rport or rule.direction != "both" \
+            or rule.name:
+        return False
+    if rule.remote is None:
+        return True
+    return rule.remote.prefix is not None and rule.remote.prefix.version == net.version \
+        and net.subnet_of(rule.remote.prefix)
 
 
 def source_routes(spd, gateway: Address, inner: Address, outer: Address) -> list[tuple]:

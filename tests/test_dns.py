@@ -62,3 +62,66 @@ def test_hosts_file_answers_without_a_query():
     text = run("basics").trace_text()
     assert "hosts file  server-b.example.org is 1.2.3.4 in the hosts file; no query sent" in text
     assert "DNS " not in text
+
+
+def _forged(forge, signed=True):
+    """A lying server's answer for server-b, as the laptop of fig3 receives it, validated against example.org."""
+    from labsim.dns import DnsServer, Resolver
+    from labsim.host import Host
+    from labsim.net import World
+    w = World(seed=3)
+    w.add_network("lan", "lan", ["7.7.7.0/24"])
+    zone = Zone("example.org", seed=3, signed=signed)
+    zone.add("server-b.example.org", "A", "1.2.3.4")
+    zone.add("ns.example.org", "A", "1.2.0.53")
+    w.directory = Directory([zone])
+    liar = w.add_host(Host("liar"), "lan", ["7.7.7.1"])
+    DnsServer(liar, directory=w.directory, lies={"server-b.example.org": ["7.7.7.66"]}, forge=forge)
+    laptop = w.add_host(Host("laptop"), "lan", ["7.7.7.23"])
+    Resolver(laptop, ["7.7.7.1"], validate=True, trust_anchors=[zone])
+    answers = []
+    laptop.resolver.lookup("server-b.example.org", "A", answers.append)
+    w.run()
+    return w, answers[0]
+
+
+def test_a_lie_signed_with_the_liars_own_key_does_not_verify():
+    """own_key: the RRSIG names example.org's key, but the signature does not verify with it."""
+    w, answer = _forged("own_key")
+    assert not answer.ok
+    rejected = next(e for e in w.sim.trace if e.decision == "reject")
+    assert "RRSIG does not verify with example.org's key" in rejected.reason
+
+
+def test_a_genuine_signature_copied_from_another_record_does_not_verify():
+    """replayed: a real example.org RRSIG, made for ns.example.org, does not verify for server-b's false record."""
+    w, answer = _forged("replayed")
+    assert not answer.ok
+    assert any("with the genuine RRSIG of ns.example.org A copied beside it" in e.reason for e in w.sim.trace)
+    rejected = next(e for e in w.sim.trace if e.decision == "reject")
+    assert "RRSIG does not verify with example.org's key" in rejected.reason
+
+
+def test_an_unsigned_zone_leaves_nothing_to_copy():
+    """replayed against an unsigned zone: the lie goes out unsigned, and the trace says why."""
+    w, answer = _forged("replayed", signed=False)
+    assert any("there is no signature to copy" in e.reason for e in w.sim.trace)
+    assert next(e for e in w.sim.trace if e.decision == "reject").reason.endswith(
+        "the answer carries no RRSIG; still waiting for a valid answer")
+
+
+def test_the_resolver_records_a_cache_entry_it_is_given():
+    """remember() fills the cache and says where the entry was learnt."""
+    from labsim.dns import Resolver
+    from labsim.host import Host
+    from labsim.net import World
+    w = World(seed=3)
+    w.add_network("lan", "lan", ["7.7.7.0/24"])
+    laptop = w.add_host(Host("laptop"), "lan", ["7.7.7.23"])
+    Resolver(laptop, [])
+    laptop.resolver.remember("printer-b.example.org", "A", ["192.168.0.20"], "the office")
+    answers = []
+    laptop.resolver.lookup("printer-b.example.org", "A", answers.append)
+    w.run()
+    assert answers[0].values == ("192.168.0.20",)
+    assert [e.decision for e in w.sim.trace] == ["remember", "cache"]

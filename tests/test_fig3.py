@@ -9,33 +9,66 @@ import pytest
 from labsim import run
 from scenario_table import case_id, check_every_value_alone, check_row
 
+LEASE_APPLIED = "resolver  configure  now asks 7.7.7.1 (the DNS server the lease from 7.7.7.1 names)"
+LEASE_KEPT_OUT = ("lease 7.7.7.23  keep DNS  the lease names DNS server 7.7.7.1, but this host's DHCP client is set "
+                  "to keep its own; the resolver still asks 1.2.0.53")
+FORGED_ACCEPTED = "answer server-b.example.org A 7.7.7.66  accept  accepted without validation (plain DNS)"
+WRONG_SIGNATURE = ("answer server-b.example.org A 7.7.7.66  reject  DNSSEC validation failed: RRSIG does not verify "
+                   "with example.org's key")
+
 CASES = [
-    # toggles, outcome, problem, attack, words that must appear in the trace
-    ({}, "exposed", "2", True, "answer server-b.example.org A 7.7.7.66  accept  accepted without validation"),
-    ({"location": "visited"}, "exposed", "2", True, "uses the DNS server the lease names: 7.7.7.1"),
+    # toggles, outcome, problem, attack, trace lines of the mechanisms that decided it
+    ({}, "exposed", "2", True, (LEASE_APPLIED, FORGED_ACCEPTED)),
+    ({"location": "visited"}, "exposed", "2", True, (LEASE_APPLIED, "send 18 bytes to 7.7.7.66  send  in clear")),
     ({"location": "home"}, "protected", None, False,
-     "SA pair with 1.2.3.4  installed  peer authenticated as server-b.example.org"),
+     ("keeps asking 1.2.0.53 (the DNS server the lease from 1.2.0.53 names)",
+      "SA pair with 1.2.3.4  installed  peer authenticated as server-b.example.org")),
     ({"dns_server": "dhcp"}, "exposed", "2", True, "DHCP 7.7.7.1:67 > 255.255.255.255:68 ACK 7.7.7.23 dns=7.7.7.1"),
-    ({"dns_server": "home"}, "protected", None, False,
-     "keeps its configured DNS server 1.2.0.53 (ns.example.org) and ignores the lease's 7.7.7.1"),
+    ({"dns_server": "home"}, "protected", None, False, (LEASE_KEPT_OUT, "!resolver  configure")),
     ({"dns_protection": "none"}, "exposed", "2", True, "[SPD rule 4: bypass any]"),
+    # IPsec would cover DNS to the home server, but the lease sent the laptop to the hotel's server.
     ({"dns_protection": "ipsec"}, "exposed", "2", True,
-     "IPsec covers DNS to the home server 1.2.0.53; the laptop asks the hotel's server 7.7.7.1"),
-    ({"interception": "off"}, "exposed", "2", True, "DNS server answers with its own false record"),
-    ({"interception": "on"}, "exposed", "2", True, "the laptop already asks the hotel's server 7.7.7.1"),
-    ({"dnssec": "off"}, "exposed", "2", True, "accepted without validation (plain DNS)"),
+     (LEASE_APPLIED, "BYPASS  traffic to 7.7.7.1 goes in clear  [SPD rule 3: bypass any]")),
+    ({"interception": "off"}, "exposed", "2", True,
+     ("DNS server answers with its own false record (unsigned)", "!transparent DNS proxy")),
+    # The proxy is there, but the query already goes to the hotel's server: nothing is redirected.
+    ({"interception": "on"}, "exposed", "2", True,
+     ("transparent DNS proxy  setup", LEASE_APPLIED, "!redirects a DNS query")),
+    ({"dnssec": "off"}, "exposed", "2", True, FORGED_ACCEPTED),
     ({"dnssec": "on"}, "blocked", None, False, "reject  DNSSEC validation failed: the answer carries no RRSIG"),
+    ({"forgery": "unsigned"}, "exposed", "2", True, "answers with its own false record (unsigned)"),
+    ({"forgery": "own_key"}, "exposed", "2", True,
+     ("answers with its own false record, signed with its own key under example.org's name", FORGED_ACCEPTED)),
+    ({"forgery": "replayed"}, "exposed", "2", True,
+     ("(unsigned: example.org is not signed, so there is no signature to copy)", FORGED_ACCEPTED)),
+    ({"name_check": "none"}, "exposed", "2", True, "send 18 bytes to 7.7.7.66  send  in clear"),
+    ({"name_check": "application"}, "blocked", None, False,
+     ("peer identity of 7.7.7.66  refuse", "!send 18 bytes")),
+    # Signed answers: a signature must verify for that record with example.org's key.
+    ({"dnssec": "on", "forgery": "own_key"}, "blocked", None, False,
+     ("signed with its own key under example.org's name", WRONG_SIGNATURE)),
+    ({"dnssec": "on", "forgery": "replayed"}, "blocked", None, False,
+     ("with the genuine RRSIG of laptop.example.org A copied beside it", WRONG_SIGNATURE)),
+    ({"dns_server": "home", "interception": "on", "dnssec": "on", "forgery": "replayed"}, "blocked", None, False,
+     ("visited redirects a DNS query meant for 1.2.0.53 to its own server 7.7.7.1", WRONG_SIGNATURE)),
+    # Solution 1: the application asks its socket who the peer is.
+    ({"name_check": "application", "location": "home"}, "protected", None, False,
+     "peer identity of 1.2.3.4  pass"),
+    ({"name_check": "application", "dns_server": "home"}, "blocked", None, False,
+     ("peer identity of 1.2.3.4  refuse", "the peer authenticated as vpn.example.org, not server-b.example.org")),
     # Solution 2 and its caveats, in combination.
     ({"dns_server": "home", "interception": "on"}, "exposed", "2", True,
-     "visited redirects a DNS query meant for 1.2.0.53 to its own server 7.7.7.1"),
+     (LEASE_KEPT_OUT, "visited redirects a DNS query meant for 1.2.0.53 to its own server 7.7.7.1")),
     ({"dns_server": "home", "interception": "on", "dns_protection": "ipsec"}, "protected", None, False,
-     "carries DNS 1.2.254.9:"),
+     ("carries DNS 1.2.254.9:", "!redirects a DNS query")),
     ({"dns_server": "home", "interception": "on", "dnssec": "on"}, "blocked", None, False,
      "DNSSEC validation failed: the answer carries no RRSIG"),
     ({"dns_server": "home", "dnssec": "on"}, "protected", None, False,
      "answer server-b.example.org A 1.2.3.4  accept  signature verified with the zone key"),
+    # At home the hotel's proxy is set up, but the laptop's queries never cross its network.
     ({"location": "home", "interception": "on"}, "protected", None, False,
-     "the laptop is at home and its queries never cross it"),
+     ("transparent DNS proxy  setup", "DNS 1.2.0.9:61775 > 1.2.0.53:53 query A server-b.example.org id=49674  send  "
+      "via laptop > intranet > ns", "!redirects a DNS query")),
     ({"location": "home", "dns_protection": "ipsec"}, "protected", None, False,
      "SA pair with 1.2.0.53  installed"),
 ]
@@ -65,8 +98,30 @@ def test_interception_is_named_in_the_verdict():
     assert "intercepted the query the laptop sent to 1.2.0.53" in result.verdict.explanation
 
 
+def test_breaking_signature_verification_would_let_a_signed_forgery_through():
+    """The validator checks the signature itself: a signature that is present but wrong changes the verdict."""
+    import dns.dnssec
+    from unittest import mock
+    assert run("fig3", dnssec="on", forgery="own_key").outcome == "blocked"
+    with mock.patch.object(dns.dnssec, "validate", lambda *a, **k: None):
+        assert run("fig3", dnssec="on", forgery="own_key").outcome == "exposed"
+        assert run("fig3", dnssec="on", forgery="unsigned").outcome == "blocked"   # presence is still checked
+
+
 def test_through_the_vpn_the_gateway_is_the_authenticated_peer():
     """Away, the SA authenticates the gateway, and the verdict counts the tunnel as protection."""
     data = run("fig3", dns_server="home").to_json()
     assert data["authenticated_as"] == "vpn.example.org" and data["reached_peer"] == "server-b"
     assert "through the tunnel to the gateway 1.2.0.1" in data["explanation"]
+
+
+def test_the_lease_decides_which_server_is_asked_and_the_trace_follows_it():
+    """If the lease's DNS server were not applied, the laptop would ask ns.example.org, and the trace would not
+    claim otherwise: the resolver's line is written only when its server list changes."""
+    from unittest import mock
+    from labsim.dns import Resolver
+    with mock.patch.object(Resolver, "set_servers", lambda self, servers, why: None):
+        result = run("fig3")
+    assert result.outcome == "protected"
+    assert "resolver  configure" not in result.trace_text()
+    assert "A server-b.example.org  query  asks 1.2.0.53" in result.trace_text()

@@ -43,9 +43,11 @@ def test_roaming_unplugs_the_host_and_dhcp_configures_it_where_it_lands():
 
 
 def _ask(w, laptop, server):
+    """The laptop keeps asking ``server`` (its DHCP client ignores the lease's DNS server) and looks up server-b."""
     answers = []
     Resolver(laptop, [server])
-    roam(laptop, "hotel", lambda lease: laptop.resolver.lookup("server-b.example.org", "A", answers.append))
+    roam(laptop, "hotel", lambda lease: laptop.resolver.lookup("server-b.example.org", "A", answers.append),
+         use_dns=False)
     w.run()
     return answers[0]
 
@@ -58,7 +60,7 @@ def test_the_proxy_answers_in_the_home_servers_name():
     assert answer.values == ("7.7.7.66",) and answer.source == "server 1.2.0.53"
     assert answer.facts["dns_forged_by"] == "hotspot"
     decisions = [e.decision for e in w.sim.trace if e.host == "hotel"]
-    assert decisions == ["intercept", "disguise"]
+    assert decisions == ["setup", "intercept", "disguise"]
 
 
 def test_without_the_proxy_the_home_server_answers():
@@ -72,7 +74,7 @@ def test_queries_to_the_hotels_own_server_are_left_alone():
     w, laptop = two_places()
     DnsInterceptor(w, "hotel", "7.7.7.1")
     assert _ask(w, laptop, "7.7.7.1").values == ("7.7.7.66",)
-    assert not any(e.host == "hotel" for e in w.sim.trace)
+    assert [e.decision for e in w.sim.trace if e.host == "hotel"] == ["setup"]
 
 
 def test_esp_passes_the_proxy_untouched():
@@ -81,3 +83,26 @@ def test_esp_passes_the_proxy_untouched():
     box = DnsInterceptor(w, "hotel", "7.7.7.1")
     esp = Packet(IP(src="7.7.7.23", dst="1.2.0.1") / ESP(spi=1, seq=1), "laptop")
     assert box.on_packet(w, laptop, esp, None) is None
+
+
+def test_the_lease_decides_which_server_the_resolver_asks():
+    """By default the lease's DNS server replaces the resolver's, and the resolver says so as it happens."""
+    w, laptop = two_places()
+    Resolver(laptop, ["1.2.0.53"])
+    roam(laptop, "hotel", lambda lease: None)
+    w.run()
+    assert laptop.resolver.servers == [ip("7.7.7.1")]
+    line = next(e for e in w.sim.trace if e.host == "laptop" and e.kind == "dns" and e.decision == "configure")
+    assert line.reason == "now asks 7.7.7.1 (the DNS server the lease from 7.7.7.1 names); before it asked 1.2.0.53"
+
+
+def test_a_dhcp_client_that_keeps_its_dns_server_says_what_it_ignored():
+    """With use_dns=False the resolver keeps its server, and the DHCP client's line reads the resolver's state."""
+    w, laptop = two_places()
+    Resolver(laptop, ["1.2.0.53"])
+    roam(laptop, "hotel", lambda lease: None, use_dns=False)
+    w.run()
+    assert laptop.resolver.servers == [ip("1.2.0.53")]
+    kept = next(e for e in w.sim.trace if e.decision == "keep DNS")
+    assert kept.reason.endswith("the resolver still asks 1.2.0.53")
+    assert not any(e.kind == "dns" and e.decision == "configure" for e in w.sim.trace)

@@ -20,6 +20,12 @@ CASES = [
     ("basics", {"peer": "printer-b"}, "blocked", None, False, "1.2.3.9 did not complete IKE within 3 s"),
     ("basics", {"peer": "printer-b", "policy": "bypass"}, "clear", None, False,
      "BYPASS  traffic to 1.2.3.9 goes in clear"),
+    # tamper: an on-path attacker flips a bit of each data packet; the ESP tag check drops altered ESP.
+    ("basics", {"tamper": "off"}, "protected", None, False, "integrity and replay checks pass"),
+    ("basics", {"tamper": "on"}, "blocked", None, False,
+     "server-b    drop    ESP 1.2.0.5 > 1.2.3.4 spi=0x4f65d5d9 seq=2  discard  ESP integrity check failed"),
+    ("basics", {"tamper": "on", "policy": "bypass"}, "exposed", None, True,
+     "server-b    app     18 bytes from 1.2.0.5: 'FET /salaries.xlsx'  receive"),
     ("fig1", {}, "exposed", "1a", True, "answer server-b.example.org A 3.4.5.6  accept  accepted without validation"),
     ("fig1", {"dns": "honest"}, "protected", None, False, "answer server-b.example.org A 1.2.3.4  accept"),
     ("fig1", {"dns": "spoofed"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
@@ -33,6 +39,41 @@ CASES = [
      "peer authenticated as attacker.example.org"),
     ("fig1", {"default_action": "bypass"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
     ("fig1", {"default_action": "discard"}, "blocked", None, False, "outbound packet matches SPD rule 3: discard any"),
+    # attacker_cert: each certificate meets host-a's IKE checks where the forged address is protected.
+    ("fig1", {"attacker_cert": "other_ca"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
+    ("fig1", {"attacker_cert": "stolen"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "other_ca"}, "blocked", None, False,
+     "certificate of server-b.example.org  fail  the certificate names Example Corp CA as its issuer, but its "
+     "signature does not verify with Example Corp CA's key: some other CA signed it  [certificate check]"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "stolen"}, "blocked", None, False,
+     "certificate of server-b.example.org  pass"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "stolen"}, "blocked", None, False,
+     "AUTH of server-b.example.org  fail  signature does not verify  [AUTH]"),
+    # name_check on fig1: at a BYPASS address nothing is authenticated, so only solution 1 helps (section 5.4).
+    ("fig1", {"name_check": "none"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_check": "forward_dns"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_check": "reverse_dns"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_check": "secure_reverse_dns"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_check": "pad"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_check": "name_handle"}, "exposed", "1a", True,
+     "the resolver keeps 3.4.5.6 and hands out handle#1, which remembers the name"),
+    ("fig1", {"name_check": "application"}, "blocked", None, False,
+     "peer identity of 3.4.5.6  refuse  the connection is not protected by IPsec, so nobody proved who the peer is"),
+    # ... while against the certified insider of attacker_at=protected every check refuses.
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca", "name_check": "forward_dns"}, "blocked", None,
+     False, "name check forward_dns: attacker.example.org at 1.2.6.6  fail  attacker.example.org does not resolve"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca", "name_check": "pad"}, "blocked", None, False,
+     "PAD refused"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca", "name_check": "name_handle"}, "blocked", None,
+     False, "the application resolved server-b.example.org but the peer is certified as attacker.example.org"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca", "name_check": "application"}, "blocked", None,
+     False, "refuse  the peer authenticated as attacker.example.org, not server-b.example.org"),
+    # name_selector: the rule for 1.2.3.4 names server-b; the forged address is not 1.2.3.4 (section 6.4's caveat).
+    ("fig1", {"name_selector": "off"}, "exposed", "1a", True, "[SPD rule 3: bypass any]"),
+    ("fig1", {"name_selector": "on"}, "exposed", "1a", True, "[SPD rule 4: bypass any]"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "same_ca", "name_selector": "on"}, "impersonated", "1b",
+     True, "TCP 1.2.0.5:62933 > 1.2.6.6:80 [SYN]  PROTECT  traffic to 1.2.6.6 must go through an SA  "
+           "[SPD rule 3: protect remote 1.2.0.0/16]"),
     ("fig2", {}, "impersonated", "1b", True, "name check none: pc-c.example.org at 1.2.3.4  pass"),
     ("fig2", {"name_check": "none"}, "impersonated", "1b", True, "deployed stacks skip the comparison"),
     ("fig2", {"name_check": "forward_dns"}, "impersonated", "1b", True,
@@ -51,9 +92,22 @@ CASES = [
     # Appendix A: with only an address, name-based checks cannot work; address-based ones still can.
     ("fig2", {"connect_by": "address", "name_check": "name_handle"}, "impersonated", "1b", True,
      "cannot check: the application connected to a raw address"),
-    ("fig2", {"connect_by": "address", "name_check": "application"}, "impersonated", "1b", True,
-     "the application was given only an address"),
+    # Solution 1 fails closed: given only an address, the application has no name to compare and refuses.
+    ("fig2", {"connect_by": "address", "name_check": "application"}, "blocked", None, False,
+     "the application was given only an address, so it has no name to compare"),
     ("fig2", {"connect_by": "address", "name_check": "pad"}, "blocked", None, False, "PAD refused"),
+    # Section 6.4: a name selector on the PROTECT rule for 1.2.3.4 stops pc-c, even given only an address.
+    ("fig2", {"name_selector": "off"}, "impersonated", "1b", True, "[SPD rule 2: protect remote 1.2.0.0/16]"),
+    ("fig2", {"name_selector": "on"}, "blocked", None, False,
+     "name selector server-b.example.org  fail  the SPD rule requires server-b.example.org, but the peer "
+     "authenticated as pc-c.example.org  [SPD name selector]"),
+    ("fig2", {"name_selector": "on", "connect_by": "address"}, "blocked", None, False,
+     "the SPD rule requires server-b.example.org, but the peer authenticated as pc-c.example.org"),
+    # insider: how pc-c passes for server-b. inner_source: host-a's own request is fine (primary verdict), and
+    # pc-c's packets with 1.2.3.4 inside its own SA are dropped (the attack flow, see ATTACK_CASES).
+    ("fig2", {"insider": "arp"}, "impersonated", "1b", True, "claims 1.2.3.4  hijack"),
+    ("fig2", {"insider": "inner_source"}, "protected", None, False,
+     "the decrypted packet's source 1.2.3.4 is outside the SA's selectors (pc-c.example.org's SA covers 1.2.0.7)"),
     ("fig2", {"connect_by": "address", "name_check": "secure_reverse_dns"}, "blocked", None, False,
      "points back to server-b.example.org"),
 ]
@@ -65,6 +119,26 @@ def test_outcome_problem_and_reason(scenario, toggles, outcome, problem, attack,
     """The run ends with the outcome the paper's mechanism predicts, and the trace shows why."""
     result = run(scenario, toggles)
     assert (result.outcome, result.problem, result.attack_succeeded) == (outcome, problem, attack), result.text()
+    assert words in result.trace_text()
+
+
+#: Runs with several flows: (scenario, toggles, flow, outcome, problem, attack, words in the trace).
+ATTACK_CASES = [
+    ("fig2", {"insider": "inner_source"}, "attack", "blocked", None, False,
+     "host-a      drop    TCP 1.2.3.4:49189 > 1.2.0.5:445 [SYN]  discard  the decrypted packet's source 1.2.3.4 "
+     "is outside the SA's selectors"),
+    ("fig2", {"insider": "inner_source", "name_check": "pad"}, "attack", "blocked", None, False,
+     "PAD: pc-c.example.org at 1.2.0.7  pass"),
+]
+
+
+@pytest.mark.parametrize("scenario, toggles, flow, outcome, problem, attack, words", ATTACK_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{'-'.join(f'{k}={v}' for k, v in c[1].items())}" for c in ATTACK_CASES])
+def test_each_flow_of_a_run_has_its_own_verdict(scenario, toggles, flow, outcome, problem, attack, words):
+    """A run's second flow is judged on its own, from its own packets."""
+    result = run(scenario, toggles)
+    verdict = result.verdicts[flow]
+    assert (verdict.outcome, verdict.problem, verdict.attack_succeeded) == (outcome, problem, attack), result.text()
     assert words in result.trace_text()
 
 

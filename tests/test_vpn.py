@@ -92,3 +92,52 @@ def test_spd_lines():
     """spd_lines writes one tunnel rule per range."""
     assert spd_lines(GW, ["1.2.0.0/16", "192.168.0.0/24"], "vpn").splitlines() == [
         f"protect remote 1.2.0.0/16 tunnel {GW}   # vpn", f"protect remote 192.168.0.0/24 tunnel {GW}   # vpn"]
+
+
+def _profile_world(tunnel, exclude, spd):
+    w = World(seed=4)
+    w.add_network("hotel", "a hotel", ["7.7.7.0/24", "192.168.0.0/24"], kind="visited", trusted=False)
+    laptop = w.add_host(Host("laptop"), "hotel", [OUTER])
+    laptop.spd = parse_spd(spd)
+    client = VpnClient(laptop, GW, INNER, tunnel=tunnel, exclude=exclude)
+    client.up(ip(OUTER))
+    return w, laptop, client
+
+
+def test_the_vpn_client_installs_its_tunnel_rules_most_specific_first():
+    """Each profile range gets a tunnel rule above the first rule that would catch all of it; narrower rules stay above."""
+    spd = "bypass remote 1.2.0.53 proto udp port 53\nbypass remote 192.168.0.0/16\nbypass any\n"
+    w, laptop, _ = _profile_world(["1.2.0.0/16", "192.168.0.0/24"], [], spd)
+    assert [str(r) for r in laptop.spd] == [
+        "bypass remote 1.2.0.53 proto udp port 53", f"protect remote 192.168.0.0/24 tunnel {GW}",
+        "bypass remote 192.168.0.0/16", f"protect remote 1.2.0.0/16 tunnel {GW}", "bypass any"]
+    assert laptop.source_address_for(ip("192.168.0.10")) == ip(INNER)
+    installs = [e.summary for e in w.sim.trace if e.decision == "install"]
+    assert installs == [f"SPD rule 2: protect remote 192.168.0.0/24 tunnel {GW}",
+                        f"SPD rule 4: protect remote 1.2.0.0/16 tunnel {GW}"]
+
+
+def test_a_split_exclusion_keeps_its_range_out_of_the_tunnel_and_its_routes():
+    """Excluding 192.168.0.0/16 removes the office's private subnet from the tunnel: no rule, a local route."""
+    spd = "bypass remote 192.168.0.0/16\nbypass any\n"
+    w, laptop, client = _profile_world(["1.2.0.0/16", "192.168.0.0/24"], ["192.168.0.0/16"], spd)
+    assert client.tunnelled() == [prefix("1.2.0.0/16")]
+    assert [r.tunnel for r in laptop.spd if r.remote and r.remote.prefix == prefix("192.168.0.0/24")] == []
+    assert laptop.source_address_for(ip("192.168.0.10")) == ip(OUTER)
+    assert any(e.decision == "exclude" and "keeps 192.168.0.0/16 out of the tunnel" in e.reason for e in w.sim.trace)
+
+
+def test_an_exclusion_inside_a_tunnelled_range_splits_it():
+    """Excluding a /24 from a /16 tunnels the rest of the /16, piece by piece."""
+    _, laptop, client = _profile_world(["1.2.0.0/16"], ["1.2.5.0/24"], "bypass any\n")
+    ranges = client.tunnelled()
+    assert prefix("1.2.5.0/24") not in ranges and all(not r.overlaps(prefix("1.2.5.0/24")) for r in ranges)
+    assert sum(r.num_addresses for r in ranges) == 2**16 - 2**8
+
+
+def test_a_policy_that_already_tunnels_a_range_gets_no_second_rule():
+    """A student's SPD that sends the intranet to the gateway is left as it is."""
+    spd = f"protect remote 1.2.0.0/16 tunnel {GW}\nbypass any\n"
+    w, laptop, _ = _profile_world(["1.2.0.0/16"], [], spd)
+    assert len(laptop.spd) == 2
+    assert any(e.decision == "keep" for e in w.sim.trace)

@@ -44,6 +44,7 @@ from ..packets import stack
 from ..pki import SIM_EPOCH, verify_certificate
 from .identity import check_peer
 from .sad import make_pair
+from . import spd as spd_rules
 from .spd import PacketView, name_matches
 
 IKE_PORT = 500
@@ -113,6 +114,16 @@ class _Exchange:
 def _signed_octets(message: bytes, peer_nonce: bytes, sk_p: bytes, id_name: str) -> bytes:
     rest_of_id = bytes([ID_FQDN, 0, 0, 0]) + id_name.encode()
     return message + peer_nonce + prf(sk_p, rest_of_id)
+
+
+def auth_signature_verifies(public_key, signature: bytes, octets: bytes) -> bool:
+    """The IKE AUTH check (RFC 7296 section 2.15): the peer signed this exchange with the private key
+    of the certificate it presented. A copied certificate without its key fails here."""
+    try:
+        public_key.verify(signature, octets)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _selector(net: Prefix):
@@ -277,7 +288,7 @@ class IkeDaemon:
             return
         name, issuer = proven
         ex.child_spi_r = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
-        if ex.expected_name and host.name_check != "name_handle" and not name_matches(ex.expected_name, name):
+        if ex.expected_name and host.name_check != "name_handle" and not spd_rules.name_selector_admits(ex.expected_name, name):
             # An SPD name selector is a requirement on the authenticated identity (RFC 4301 4.4.1.1).
             host.sim.record("ike", host.name, f"name selector {ex.expected_name}", "fail",
                             f"the SPD rule requires {ex.expected_name}, but the peer authenticated as {name}",
@@ -293,7 +304,8 @@ class IkeDaemon:
                 return
             i2r, r2i = ex.child_keys()
             out, inb = make_pair(ex.child_spi_i, ex.child_spi_r, r2i, i2r, ex.local, ex.peer, name, issuer,
-                                 ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner)
+                                 ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner,
+                                 local_name=host.identity.name)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ex.tunnel_inner))} behind {ex.peer}" \
                 if ex.tunnel_inner else ""
@@ -325,9 +337,8 @@ class IkeDaemon:
             return f"certificate rejected: {cert.reason}"
         if not any(name_matches(n, claimed) for n in cert.names):
             return f"the peer claims {claimed} but its certificate names {', '.join(cert.names)}"
-        try:
-            cert.public_key.verify(bytes(msg[IKEv2_AUTH].load), _signed_octets(peer_message, own_nonce, sk_p, claimed))
-        except InvalidSignature:
+        if not auth_signature_verifies(cert.public_key, bytes(msg[IKEv2_AUTH].load),
+                                       _signed_octets(peer_message, own_nonce, sk_p, claimed)):
             sim.record("ike", host.name, f"AUTH of {claimed}", "fail", "signature does not verify", rule="AUTH")
             return "the AUTH signature does not verify: the peer does not hold the certificate's key"
         sim.record("ike", host.name, f"AUTH of {claimed}", "pass",
@@ -415,7 +426,8 @@ class IkeDaemon:
             ex.child_spi_r = sim.rng.randrange(0x100, 0xFFFFFFFF)
             i2r, r2i = ex.child_keys()
             out, inb = make_pair(ex.child_spi_r, ex.child_spi_i, i2r, r2i, ex.local, ex.peer, name, issuer,
-                                 ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else ())
+                                 ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else (),
+                                 local_name=host.identity.name)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ts_i))} behind {ex.peer}" if tunnel else ""
             sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",

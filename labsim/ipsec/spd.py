@@ -276,6 +276,12 @@ def name_matches(pattern: str, name: str) -> bool:
     return pattern == name
 
 
+def name_selector_admits(required: str, authenticated: str) -> bool:
+    """A name selector (RFC 4301 section 4.4.1.1), enforced by IKE and again for every packet sent on
+    the SA: the peer must have authenticated as the name the rule (or a name handle) requires."""
+    return name_matches(required, authenticated)
+
+
 def _proto(value) -> int:
     if isinstance(value, int):
         return value

@@ -26,14 +26,15 @@ class SoftSa:
     peer: Address
     reason: str
     opened_us: int
+    trigger: dict | None = None   # ground truth: what the packet that opened it answered (a broadcast ...)
 
 
 class SoftSaTable:
     def __init__(self) -> None:
         self._by_peer: dict[Address, SoftSa] = {}
 
-    def open(self, peer: Address, reason: str, now_us: int) -> None:
-        self._by_peer[peer] = SoftSa(peer, reason, now_us)
+    def open(self, peer: Address, reason: str, now_us: int, trigger: dict | None = None) -> None:
+        self._by_peer[peer] = SoftSa(peer, reason, now_us, trigger)
 
     def get(self, peer: Address) -> SoftSa | None:
         return self._by_peer.get(peer)

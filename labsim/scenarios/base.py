@@ -37,6 +37,10 @@ class Scenario:
     build: Callable = field(compare=False, repr=False)
     client: str = "host-a"
     cast: tuple[str, ...] = ()
+    #: The flows the run is judged on, (id, short label); the first is the primary verdict. An
+    #: application tags its packets with the id (``ClientApp(flow=...)``); a flow that leaves no
+    #: trace in a run (say, an attack a toggle does not stage) is not judged, unless it is the first.
+    flows: tuple[tuple[str, str], ...] = (("main", "the application's connection"),)
 
     def toggle(self, name: str) -> Toggle:
         for t in self.toggles:

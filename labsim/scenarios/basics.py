@@ -7,16 +7,62 @@ packet waits while IKE authenticates both ends with certificates from Example Co
 then the data travels as ESP. printer-b, like most printers, speaks no IPsec: a host that
 must reach it needs a more specific BYPASS rule *before* the intranet rule, because the
 first matching rule decides (exercise material for notebook 01).
+
+``tamper=on`` puts an attacker on the path who alters the packets that carry data: it flips
+one bit of the payload of a clear packet, or of the ciphertext of an ESP packet (which it
+cannot read). The receiver's ESP integrity check (the AES-GCM tag) finds the change and
+drops the packet, so the data never arrives: IPsec turns an attack on integrity into a
+failure to communicate. A clear packet has no such check: the altered data is accepted.
 """
 
 from __future__ import annotations
 
+from scapy.layers.inet import IP, TCP
+from scapy.layers.inet6 import IPv6
+from scapy.layers.ipsec import ESP
+
 from ..apps import ClientApp, ServerApp
+from ..host import Host
+from ..packets import Packet, summary
 from .base import Scenario, Toggle, register
 from .cast import ADDRESSES, corp_world
 
 PRINTER_B = "1.2.3.9"
 PRINT_PORT = 9100
+ON_PATH = "1.2.6.6"
+ESP_OVERHEAD = 8 + 16          # the IV before the ciphertext, the integrity tag after it
+BARE_TCP = 20 + 4              # a TCP header and the ESP trailer: a segment without data
+
+
+class Tamperer:
+    """An on-path attacker on ``node`` that flips one bit of each packet carrying data.
+
+    In a clear TCP segment it changes the first byte of the data. ESP it cannot read, but the
+    packet sizes tell it which ones carry data (the bare handshake segments are shorter); it
+    changes the first ciphertext byte after the encrypted TCP header.
+    """
+
+    def __init__(self, world, host: Host, node: str):
+        self.host = host
+        world.add_middlebox(node, self.alter)
+
+    def alter(self, world, sender, packet: Packet, route):
+        pkt = packet.ip
+        raw = bytearray(bytes(pkt))
+        if pkt.haslayer(ESP):
+            if len(bytes(pkt[ESP].data)) - ESP_OVERHEAD <= BARE_TCP:
+                return None
+            at = len(raw) - len(bytes(pkt[ESP].data)) + 8 + 20   # past the IV, then the encrypted TCP header
+        elif pkt.haslayer(TCP) and bytes(pkt[TCP].payload):
+            at = len(raw) - len(bytes(pkt[TCP].payload))           # the first byte of the data
+        else:
+            return None
+        raw[at] ^= 0x01
+        changed = (IP if pkt.version == 4 else IPv6)(bytes(raw))
+        world.sim.record("note", self.host.name, f"alters {summary(pkt)}", "tamper",
+                         "flips one bit of the ciphertext in transit: it cannot read ESP, but it can change it"
+                         if pkt.haslayer(ESP) else "flips one bit of the data in transit")
+        return Packet(changed, packet.origin, dict(packet.facts)), route
 
 
 def build(t: dict[str, str], seed: int = 0):
@@ -32,6 +78,9 @@ def build(t: dict[str, str], seed: int = 0):
                                  "printer-b.example.org": PRINTER_B})
     ServerApp(b, 80, b"200 OK: here are the salaries")
     ServerApp(printer, PRINT_PORT, b"printed", label="printer-b")
+    if t["tamper"] == "on":
+        attacker = corp.world.add_host(Host("attacker", "attacker", malicious=True), "intranet", [ON_PATH])
+        Tamperer(corp.world, attacker, "intranet")
     if t["peer"] == "printer-b":
         ClientApp(a, "printer-b.example.org", PRINT_PORT, payload=b"%!PS quarterly report")
     else:
@@ -58,7 +107,11 @@ SCENARIO = register(Scenario(
                "whom host-a contacts: the file server, or the printer (which speaks no IPsec)",
                {"server-b": "fetch a file from server-b.example.org (1.2.3.4), port 80",
                 "printer-b": f"send a print job to printer-b.example.org ({PRINTER_B}), port {PRINT_PORT}"}),
+        Toggle("tamper", ("off", "on"), "off", "an on-path attacker who alters ESP packets in transit",
+               {"off": "nobody changes packets on the way",
+                "on": "an attacker on the intranet flips a bit of every packet that carries data, ESP or clear"}),
     ),
     build=build,
     cast=("host-a", "server-b", "printer-b", "ns"),
+    flows=(("main", "host-a's request to its peer"),),
 ))

@@ -9,8 +9,11 @@ The toggles are the paper's solution 2 and its caveats: use the home DNS server 
 (``dns_server=home``); that alone fails when the hotel intercepts DNS transparently
 (``interception=on``) unless the queries travel inside IPsec (``dns_protection=ipsec``, here
 through the VPN tunnel); signed answers (``dnssec=on``) make every forgery fail whichever
-server answers, leaving the hotel only able to deny service. At home (``location=home``)
-none of the hotel's tricks apply.
+server answers, leaving the hotel only able to deny service, however it dresses its lie
+(``forgery``: no signature, one made with its own key, or a genuine one copied from
+another record). ``name_check=application`` is solution 1: the application asks its
+socket who the peer authenticated as and refuses to send otherwise. At home
+(``location=home``) none of the hotel's tricks apply.
 """
 
 from __future__ import annotations
@@ -19,17 +22,17 @@ from ..apps import ClientApp, ServerApp
 from ..host import Host
 from ..mobility import DnsInterceptor
 from .base import Scenario, Toggle, register
-from .cast import ADDRESSES
-from .roaming import HOTSPOT, INTRANET_RULE, POOL_RULE, TUNNEL_RULE, roaming_world
+from .cast import ADDRESSES, CA_NAME
+from .roaming import HOTSPOT, INTRANET_RULE, POOL_RULE, roaming_world
 
 FAKE_SERVER = "7.7.7.66"
 CLEAR_DNS_RULE = f"bypass remote {ADDRESSES['ns']} proto udp port 53    # DNS to ns.example.org in clear"
 
 
 def build(t: dict[str, str], seed: int = 0):
-    away = t["location"] == "visited"
     roaming = roaming_world(seed, "A mobile host trusts the visited network's DNS", t["location"],
-                            signed=t["dnssec"] == "on", hotspot_lies={"server-b.example.org": [FAKE_SERVER]})
+                            signed=t["dnssec"] == "on", hotspot_lies={"server-b.example.org": [FAKE_SERVER]},
+                            forge=t["forgery"])
     corp, world, laptop = roaming.corp, roaming.world, roaming.laptop
     clear_dns = t["dns_protection"] == "none"
 
@@ -43,37 +46,18 @@ def build(t: dict[str, str], seed: int = 0):
     ServerApp(server_b, 80, b"200 OK: here are the salaries")
 
     dns_rule = CLEAR_DNS_RULE if clear_dns else ""
-    corp.ipsec(laptop, roaming.laptop_spd(home_rules=[dns_rule, INTRANET_RULE], away_rules=[dns_rule, TUNNEL_RULE]))
+    corp.ipsec(laptop, roaming.laptop_spd(home_rules=[dns_rule, INTRANET_RULE], away_rules=[dns_rule]))
     corp.resolver(laptop, validate=t["dnssec"] == "on")
 
     attacker = world.add_host(Host("attacker", "attacker", malicious=True), "visited", [FAKE_SERVER])
     ServerApp(attacker, 80, b"200 OK (the hotel's fake server-b)", label="the hotel's fake server-b")
-    world.sim.record("note", "hotspot", "server-b.example.org A 7.7.7.66", "setup",
-                     "the hotel's DNS server answers this one name with the address of its own fake server")
     if t["interception"] == "on":
-        if away:
-            DnsInterceptor(world, "visited", HOTSPOT)
-            world.sim.record("note", "visited", "transparent DNS proxy", "setup",
-                             f"the hotel network sends every plain DNS query it carries to {HOTSPOT} instead")
-        else:
-            roaming.note("interception=on", "the hotel intercepts DNS on its own network; the laptop is at home "
-                                            "and its queries never cross it")
-    _narrate(roaming, t)
-    roaming.start(lambda: ClientApp(laptop, "server-b.example.org", 80, start_us=0),
+        DnsInterceptor(world, "visited", HOTSPOT)
+    check = t["name_check"] == "application"
+    roaming.start(lambda: ClientApp(laptop, "server-b.example.org", 80, start_us=0, verify_peer=check,
+                                    expected_issuer=CA_NAME if check else None),
                   dns="dhcp" if t["dns_server"] == "dhcp" else "home")
     return world
-
-
-def _narrate(roaming, t: dict[str, str]) -> None:
-    """Say when a toggle cannot matter here, so the trace explains the unchanged outcome."""
-    if roaming.away and t["dns_server"] == "dhcp" and t["dns_protection"] == "ipsec":
-        roaming.note("dns_protection=ipsec", f"IPsec covers DNS to the home server {ADDRESSES['ns']}; the laptop "
-                                             f"asks the hotel's server {HOTSPOT}, which its policy leaves in clear")
-    if roaming.away and t["dns_server"] == "dhcp" and t["interception"] == "on":
-        roaming.note("interception=on", f"the laptop already asks the hotel's server {HOTSPOT}; "
-                                        "there is nothing to redirect")
-    if not roaming.away and t["dns_server"] == "dhcp":
-        roaming.note("dns_server=dhcp", "at home, the DHCP server is Example Corp's and names ns.example.org")
 
 
 SCENARIO = register(Scenario(
@@ -95,7 +79,17 @@ SCENARIO = register(Scenario(
                 "on": "every plain DNS query crossing the hotel network goes to its server"}),
         Toggle("dnssec", ("off", "on"), "off", "signed zones and a validating resolver on the laptop",
                {"off": "plain DNS: any answer that matches the query is believed",
-                "on": "answers must carry a signature made with example.org's key"}),
+                "on": "an answer counts only if its signature verifies, for that record, with example.org's key"}),
+        Toggle("forgery", ("unsigned", "own_key", "replayed"), "unsigned",
+               "what the hotel's DNS server puts beside its false answer",
+               {"unsigned": "no signature at all",
+                "own_key": "a signature that names example.org's key but is made with the hotel's own key",
+                "replayed": "a genuine example.org signature, copied from another record"}),
+        Toggle("name_check", ("none", "application"), "none",
+               "whether the laptop's application checks who it is talking to (solution 1)",
+               {"none": "the application trusts the network and sends",
+                "application": "it asks its socket who the peer authenticated as, and by which CA; unless the "
+                               "answer is server-b.example.org certified by Example Corp CA, it sends nothing"}),
     ),
     build=build,
     client="laptop",

@@ -11,8 +11,13 @@ query for host-a. host-a's name service answers in unicast; IKE with the attacke
 silent; the answer falls back to clear and opens a soft SA; the attacker then connects to
 host-a's file sharing (TCP 445) in clear, and the soft SA lets it in.
 
-Toggles: ``stateful=off`` is standard, stateless IPsec (the attacker is refused, and so is
-the printer); ``broadcast=discard`` drops the trigger; ``ipv6_policy=bypass`` is the
+Each run has two verdicts: the attack (the attacker's unsolicited connection to TCP 445)
+and the legitimate print job, so that "the attack was blocked" and "the print job was
+blocked" are never confused.
+
+Toggles: ``stateful=off`` is standard, stateless IPsec: host-a opens no soft SA, so when
+the attacker tries TCP 445 anyway its SYN meets host-a's inbound PROTECT rule and is
+dropped (and the printer is refused too); ``broadcast=discard`` drops the trigger; ``ipv6_policy=bypass`` is the
 laxer policy a new protocol often gets (problem 5b), which ``attacker_via=ipv6`` uses, with
 an LLMNR multicast query as the trigger.
 """
@@ -73,12 +78,8 @@ def build(t: dict[str, str], seed: int = 0):
                      "the attacker has no certificate; it wants host-a to send it a packet first")
     via = t["attacker_via"]
     target = ADDRESSES["host-a"] if via == "ipv4" else HOST_A_V6
-    NameQueryProbe(attacker, "host-a", target=target, port=FILE_SHARING, via=via)
-    if via == "ipv4" and t["ipv6_policy"] == "bypass":
-        world.sim.record("note", "attacker", "attacker_via=ipv4", "moot",
-                         "host-a's laxer IPv6 policy is there to be used, but this attacker uses IPv4")
-
-    ClientApp(host_a, corp.fqdn(PRINTER[0]), 9100, payload=b"%!PS quarterly report")
+    NameQueryProbe(attacker, "host-a", target=target, port=FILE_SHARING, via=via, flow="attack")
+    ClientApp(host_a, corp.fqdn(PRINTER[0]), 9100, payload=b"%!PS quarterly report", flow="print_job")
     return world
 
 
@@ -103,4 +104,5 @@ SCENARIO = register(Scenario(
     build=build,
     client="host-a",
     cast=("host-a", "attacker", "printer", "ns"),
+    flows=(("attack", "the attack on host-a's file sharing"), ("print_job", "the print job to the printer")),
 ))

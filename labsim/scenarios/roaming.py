@@ -14,8 +14,9 @@ hotel's. The hotel network is not Example Corp's (``trusted=False``).
 
 The laptop, laptop.example.org, starts at home (1.2.0.9) and at the start of the run plugs
 into the network the ``location`` toggle names; DHCP configures it there. At home it uses
-the host-to-host policy of every office machine; away, its VPN client's policy, which sends
-the intranet through the tunnel to the gateway.
+the host-to-host policy of every office machine; away, its own rules plus the rules its VPN
+client installs when the tunnel comes up, which send the profile's ranges (the intranet)
+through the tunnel to the gateway.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 
 from ..addresses import prefix
 from ..dhcp import DhcpServer, Lease
-from ..dns import Answer, DnsServer
+from ..dns import DnsServer
 from ..host import Host
 from ..mobility import roam
 from ..vpn import VpnClient, VpnGateway
-from .cast import ADDRESSES, CA_NAME, DOMAIN, Corp, corp_world
+from .cast import ADDRESSES, CA_NAME, DOMAIN, INTRANET, Corp, corp_world
 
 GATEWAY = "1.2.0.1"
 VPN_POOL = "1.2.254.0/24"
@@ -44,7 +45,6 @@ GUEST_POOL = ("7.7.7.23", "7.7.7.24")
 
 DHCP_RULE = "bypass proto udp lport 68                    # DHCP: the laptop has no address to protect yet"
 INTRANET_RULE = "protect remote 1.2.0.0/16                    # every intranet peer through IPsec"
-TUNNEL_RULE = f"protect remote 1.2.0.0/16 tunnel {GATEWAY}     # the VPN: the intranet through the home gateway"
 LAST_RULE = "bypass any                                   # the rest of the world"
 #: What office machines add so that the gateway's VPN clients can reach them: the gateway
 #: authenticated the client, and forwards its packets inside in clear.
@@ -72,42 +72,24 @@ class Roaming:
         rules = [DHCP_RULE, *(away_rules if self.away else home_rules), LAST_RULE]
         return "\n".join(r for r in rules if r) + "\n"
 
-    def note(self, subject: str, text: str) -> None:
-        """Narration for a toggle that makes no difference where the laptop is, and why."""
-        self.world.sim.record("note", self.laptop.name, subject, "moot", text)
-
-    def start(self, on_ready, dns: str = "dhcp") -> None:
+    def start(self, on_ready, dns: str = "dhcp", tunnel=(INTRANET,), exclude=()) -> None:
         """Plug the laptop in where it is; once DHCP is done (and the VPN client is up, away), call
-        ``on_ready()``. ``dns="dhcp"`` uses the DNS server the lease names; ``"home"`` keeps
-        ns.example.org."""
-        laptop, world = self.laptop, self.world
-        client = VpnClient(laptop, GATEWAY, LAPTOP_INNER) if self.away else None
+        ``on_ready()``. ``dns="dhcp"``: the lease's DNS server replaces the resolver's; ``"home"``: the
+        laptop's DHCP client keeps ns.example.org. ``tunnel`` and ``exclude`` are the VPN profile's
+        ranges (see :class:`~labsim.vpn.VpnClient`)."""
+        laptop = self.laptop
+        client = VpnClient(laptop, GATEWAY, LAPTOP_INNER, tunnel=tunnel, exclude=exclude) if self.away else None
 
         def configured(lease: Lease) -> None:
             if client is not None:
                 client.up(lease.address)
-            if dns == "dhcp":
-                laptop.resolver.servers = list(lease.dns)
-                world.sim.record("dns", laptop.name, "resolver", "configure",
-                                 f"uses the DNS server the lease names: {', '.join(map(str, lease.dns))}")
-            else:
-                world.sim.record("dns", laptop.name, "resolver", "configure",
-                                 f"keeps its configured DNS server {ADDRESSES['ns']} (ns.example.org) and ignores "
-                                 f"the lease's {', '.join(map(str, lease.dns))}")
             on_ready()
 
-        roam(laptop, "visited" if self.away else "intranet", configured)
-
-    def remember(self, name: str, address: str, learnt: str) -> None:
-        """A cache entry the laptop brought with it (learnt elsewhere, never checked again)."""
-        resolver = self.laptop.resolver
-        resolver.cache[(name, "A")] = Answer(name, "A", (address,), learnt)
-        self.world.sim.record("note", self.laptop.name, f"cache: {name} A {address}", "remember",
-                              f"the laptop's DNS cache still holds this, learnt from {learnt}")
+        roam(laptop, "visited" if self.away else "intranet", configured, use_dns=dns == "dhcp")
 
 
 def roaming_world(seed: int, title: str, location: str, signed: bool = False,
-                  hotspot_lies: dict[str, list[str]] | None = None) -> Roaming:
+                  hotspot_lies: dict[str, list[str]] | None = None, forge: str = "unsigned") -> Roaming:
     corp = corp_world(seed, title, signed=signed)
     world = corp.world
     intranet = world.networks["intranet"]
@@ -125,11 +107,11 @@ def roaming_world(seed: int, title: str, location: str, signed: bool = False,
 
     hotspot = world.add_host(Host("hotspot", "router", malicious=bool(hotspot_lies)), "visited", [HOTSPOT])
     DhcpServer(hotspot, GUEST_POOL, dns=[HOTSPOT], domain=HOTEL_DOMAIN, router=HOTSPOT)
-    DnsServer(hotspot, directory=world.directory, lies=hotspot_lies)
+    DnsServer(hotspot, directory=world.directory, lies=hotspot_lies, forge=forge)
 
     laptop = corp.host("laptop", LAPTOP_HOME, "mobile")
     return Roaming(corp, laptop, gateway, hotspot, location)
 
 
 __all__ = ["Roaming", "roaming_world", "GATEWAY", "VPN_POOL", "LAPTOP_HOME", "LAPTOP_INNER", "PRINTER_B",
-           "HOME_PRIVATE", "HOTSPOT", "INTRANET_RULE", "TUNNEL_RULE", "POOL_RULE", "DHCP_RULE"]
+           "HOME_PRIVATE", "HOTSPOT", "INTRANET", "INTRANET_RULE", "POOL_RULE", "DHCP_RULE"]
