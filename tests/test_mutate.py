@@ -8,7 +8,8 @@ REQUIRED = (   # issue 11, sections 1 and 2: each mechanism must keep a mutant
     "transport ESP sent as plain packets", "inbound PROTECT enforcement", "soft-SA admission",
     "inbound inner-source selector check", "ESP integrity tag", "certificate signature check",
     "certificate issuer check", "IKE AUTH signature check", "SPD name selector", "resolver cache",
-    "DNSSEC signature verification", "VPN split routing",
+    "DNSSEC signature verification", "VPN split routing", "client belief as verdict",
+    "problem-4 attribution from layout", "5a attribution from admission",
 )
 
 
