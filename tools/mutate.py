@@ -247,8 +247,8 @@ def run_tests(root: Path, tests, timeout: int, mutant: str = "") -> tuple[str, f
     return ("pass" if done.returncode == 0 else "fail"), time.monotonic() - start, tail
 
 
-# Every scenario run a student can make with one toggle changed from the defaults (and the full
-# product of a scenario's toggles when it has at most 64 combinations); prints one JSON line each.
+# Every scenario run a student can make with one or two toggles changed from the defaults (and the
+# full product of a scenario's toggles when it has at most 64 combinations); one JSON line each.
 SURVEY = """
 import itertools, json, signal, labsim
 from labsim.scenarios.base import get
@@ -269,7 +269,9 @@ def bounded(self, *args, **kwargs):   # a mutant can make packets loop forever a
 Simulator.schedule = bounded
 for sid in labsim.scenario_ids():
     spec = get(sid)
-    runs = [{}] + [{t.name: v} for t in spec.toggles for v in t.values if v != t.default]
+    changes = [(t.name, v) for t in spec.toggles for v in t.values if v != t.default]
+    runs = [{}] + [dict([c]) for c in changes] + [dict(pair) for pair in itertools.combinations(changes, 2)
+                                                  if pair[0][0] != pair[1][0]]
     product = 1
     for t in spec.toggles:
         product *= len(t.values)
@@ -314,7 +316,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant's test run (default 600)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run without any mutant")
     parser.add_argument("--verdicts", action="store_true",
-                        help="instead of tests, compare every scenario's verdicts (each toggle value) with the "
+                        help="instead of tests, compare scenario verdicts (one or two toggles changed) with the "
                              "unmutated code: a mutant that changes none is invisible to students")
     args = parser.parse_args(argv)
     if args.list:
