@@ -161,16 +161,22 @@ def test_the_saved_output_carries_the_fallback_picture_and_verdict():
 
 
 def test_several_verdicts_give_one_banner_line_each():
-    """A result with verdicts for several flows (Result.verdicts) shows one banner line per flow, primary first."""
-    from dataclasses import replace
-    from types import SimpleNamespace
+    """fig5 judges two flows (Result.verdicts: the attack, then the print job): the banner and the panel's
+    view show one line per flow, primary first, each with its flow's outcome and label."""
     from labsim.viz.render import verdict_rows, verdicts
-    one = labsim.run("fig1").verdict
-    result = SimpleNamespace(verdict=one, verdicts={"attack": one, "print_job": replace(one, outcome="protected")})
+    result = labsim.run("fig5")
+    expected = [(flow, v.outcome) for flow, v in result.verdicts.items()]
+    assert [flow for flow, _ in expected] == ["attack", "print_job"]
     lines = verdicts(result)
-    assert [(v["flow"], v["outcome"]) for v in lines] == [("attack", "exposed"), ("print_job", "protected")]
+    assert [(v["flow"], v["outcome"]) for v in lines] == expected
+    assert [v["label"] for v in lines] == [v.label for v in result.verdicts.values()] and all(v["label"] for v in lines)
+    assert lines[0]["outcome"] == result.outcome          # the primary verdict comes first
     html = verdict_rows(result)
-    assert html.count('class="labsim-verdict') == 2 and 'data-flow="print_job"' in html
+    assert html.count('class="labsim-verdict') == 2
+    assert re.findall(r'data-outcome="(\w+)" data-flow="(\w+)"', html) == [(o, f) for f, o in expected]
+    panel = labsim.panel("fig5")
+    assert [(v["flow"], v["outcome"]) for v in panel.view["verdicts"]] == expected
+    assert panel.banner.value.count('class="labsim-verdict') == 2
     assert [v["flow"] for v in verdicts(labsim.run("fig1"))] == ["main"]      # one flow: one line, as before
 
 
@@ -206,7 +212,8 @@ def test_views_run_ahead_are_sent_to_the_browser_with_their_setting_and_fingerpr
     (message,) = sent
     assert message["type"] == "ahead"
     assert message["view"]["key"] == panel.choice_key(toggles) == \
-        '{"attacker_at":"bypassed","attacker_cert":"none","default_action":"bypass","dns":"honest","dnssec":"off"}'
+        '{"attacker_at":"bypassed","attacker_cert":"none","default_action":"bypass","dns":"honest","dnssec":"off",' \
+        '"name_check":"none","name_selector":"off"}'
     panel.controls["dns"].value = "honest"
     assert panel.view["digest"] == message["view"]["digest"] and panel.view["key"] == message["view"]["key"]
     panel.controls["dns"].value = "spoofed"

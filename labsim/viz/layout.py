@@ -99,14 +99,17 @@ HAND: dict[str, dict] = {
         "gateways": {("internet", "intranet"): (6.0, 3.0)},
     },
     # figures 3 and 4: home on the left, the Internet a narrow strip between, the visited network on
-    # the right and as wide as home (the action happens there), hosts on two rows in both
+    # the right and as wide as home (the action happens there), hosts on two rows in both.
+    # The laptop at home sits a little low: in fig4 it sends two flows into the intranet that stop
+    # there (a broadcast, and the SYN to the hotel printer's private address, which home does not
+    # have); their short stubs up to the hub need room for two glyphs, two numbers and a drop mark.
     "fig3": {
         "size": (10.4, 5.0),
         "regions": {"intranet": (0.15, 1.1, 4.0, 4.85), "internet": (4.5, 1.1, 5.6, 4.85),
                     "visited": (6.1, 1.1, 10.25, 4.85)},
         "hubs": {"intranet": (2.05, 2.85), "internet": (5.05, 2.85), "visited": (8.15, 2.85)},
         "hosts": {"ns": (1.1, 3.9), "vpn": (3.0, 3.9), "server-b": (1.1, 1.75), "printer-b": (1.1, 1.75),
-                  "laptop@visited": (7.1, 3.9), "laptop@intranet": (3.0, 1.75),
+                  "laptop@visited": (7.1, 3.9), "laptop@intranet": (3.0, 1.65),
                   "attacker": (9.25, 3.9), "hotspot": (9.25, 1.75), "hotel-printer": (7.1, 1.75),
                   "printer-c": (7.1, 1.75)},
         "gateways": {("internet", "intranet"): (4.25, 2.85), ("internet", "visited"): (5.85, 2.85)},

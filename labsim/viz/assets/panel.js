@@ -109,6 +109,16 @@ export function render({ model, el }) {
   banner.setAttribute("aria-live", "polite");
   const main = h("div", "labsim-main", "", el);
   const stageBox = h("div", "labsim-stagebox", "", main);
+  // the picture first, then the player's buttons and the now-line under it (as under a video): toggles,
+  // verdicts and the whole picture fit one screen, and the buttons sit next to the event they step through
+  const stage = h("figure", "labsim-stage", "", stageBox);
+  const svg = s("svg", { "class": "labsim-svg", role: "img" }, stage);
+  const topoLayer = s("g", { "class": "lsp-topo-layer" }, svg);
+  const trailLayer = s("g", { "class": "lsp-trail-layer" }, svg);
+  const live = s("g", { "class": "lsp-live" }, svg);
+  const focus = s("rect", { "class": "lsp-focus", width: 2 * st.box[0], height: 2 * st.box[1], rx: 7, fill: "none",
+                            stroke: "#1a1a1a", "stroke-width": 2.6, "stroke-dasharray": "6 3", visibility: "hidden" }, live);
+  const token = s("path", { "class": "lsp-token", "stroke-width": 0.16, "stroke-linejoin": "round", visibility: "hidden" }, live);
   const bar = h("div", "labsim-toolbar", "", stageBox);
   bar.setAttribute("role", "toolbar");
   bar.setAttribute("aria-label", "step through the events");
@@ -126,14 +136,6 @@ export function render({ model, el }) {
   button("labsim-last", "last \u00bb", "last event (End)", () => { stop(); go(nextShown(n, -1), false); });
   const label = h("span", "labsim-step", "", bar);
   label.setAttribute("aria-live", "polite");
-  const stage = h("figure", "labsim-stage", "", stageBox);
-  const svg = s("svg", { "class": "labsim-svg", role: "img" }, stage);
-  const topoLayer = s("g", { "class": "lsp-topo-layer" }, svg);
-  const trailLayer = s("g", { "class": "lsp-trail-layer" }, svg);
-  const live = s("g", { "class": "lsp-live" }, svg);
-  const focus = s("rect", { "class": "lsp-focus", width: 2 * st.box[0], height: 2 * st.box[1], rx: 7, fill: "none",
-                            stroke: "#1a1a1a", "stroke-width": 2.6, "stroke-dasharray": "6 3", visibility: "hidden" }, live);
-  const token = s("path", { "class": "lsp-token", "stroke-width": 0.16, "stroke-linejoin": "round", visibility: "hidden" }, live);
   const now = h("div", "labsim-now", "", stageBox);
   now.setAttribute("aria-live", "polite");
 
