@@ -17,6 +17,7 @@ from scenario_table import case_id, check_every_flow_in_every_row, check_every_v
 
 HOTEL_CLEAR = {"hotel_printer": ("clear", None, False)}
 HOTEL_CUT_OFF = {"hotel_printer": ("blocked", "4", False)}          # a PROTECT rule for the private range
+HOTEL_DISCARDED = {"hotel_printer": ("blocked", None, False)}       # a DISCARD rule: cut off, not problem 4
 HOTEL_UNREACHABLE = {"hotel_printer": ("blocked", None, False)}     # at the office nobody holds 192.168.0.20
 OFFICE_HAS_NO_20 = "discard  no host answers for 192.168.0.20 in Example Corp intranet 1.2.0.0/16"
 EXCLUDED = "VPN split exclusion 192.168.0.0/16  exclude  the VPN profile keeps 192.168.0.0/16 out of the tunnel"
@@ -37,6 +38,9 @@ CASES = [
     ({"private_policy": "protect"}, "blocked", None, False,
      ("no SA could be negotiated (192.168.0.10 did not complete IKE within 3 s)",
       "no SA could be negotiated (192.168.0.20 did not complete IKE within 3 s)", NO_IKE_AT_20), HOTEL_CUT_OFF),
+    # DISCARD cuts the hotel printer off too, but safely and by no PROTECT rule: not problem 4 (section 6.3).
+    ({"private_policy": "discard"}, "blocked", None, False,
+     ("outbound packet matches SPD rule 2: discard remote 192.168.0.0/16",), HOTEL_DISCARDED),
     ({"split_exclude": "on"}, "exposed", "3", True,
      (EXCLUDED, "inner address 1.2.254.9 for 1.2.0.0/16;", "!tunnel 1.2.0.1  install  the VPN client sends 192.168"),
      HOTEL_CLEAR),

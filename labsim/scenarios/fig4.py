@@ -43,8 +43,9 @@ HOTEL_PRINTER_NAME = "printer.hotel.example.net"
 
 
 def private_rule(action: str) -> str:
-    why = "printers and other private hosts speak no IPsec" if action == "bypass" else \
-        "no exemption for private addresses (solution 3)"
+    why = {"bypass": "printers and other private hosts speak no IPsec",
+           "protect": "no exemption for private addresses (solution 3)",
+           "discard": "no traffic to private addresses at all"}[action]
     return f"{action} remote {PRIVATE_RANGE}    # {why}"
 
 
@@ -89,9 +90,11 @@ SCENARIO = register(Scenario(
         Toggle("location", ("home", "visited"), "visited", "where the laptop is plugged in",
                {"home": "the Example Corp intranet, where 192.168.0.10 is printer-b",
                 "visited": "a hotel network that uses 192.168.0.0/24 for its own machines"}),
-        Toggle("private_policy", ("bypass", "protect"), "bypass", "the laptop's rule for private addresses",
+        Toggle("private_policy", ("bypass", "protect", "discard"), "bypass", "the laptop's rule for private addresses",
                {"bypass": "in clear, since printers speak no IPsec",
-                "protect": "through IPsec like any other peer (solution 3)"}),
+                "protect": "through IPsec like any other peer (solution 3)",
+                "discard": "dropped: no private address is ever contacted (safe, and cut off, but not problem 4: "
+                           "no PROTECT rule is involved)"}),
         Toggle("split_exclude", ("on", "off"), "on", "whether the VPN, when it is up, keeps private ranges out of "
                "its tunnel",
                {"on": "the VPN profile excludes 192.168.0.0/16 from the tunnel (local LAN access); "
