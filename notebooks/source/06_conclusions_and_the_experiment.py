@@ -31,7 +31,8 @@ from labsim.teaching.nb06 import q1, q2, q3, q4, q5, q6, quiz
 # perfectly valid certificate.
 #
 # **Exercise 1 (predict).** With name handles switched on (`name_check="name_handle"`) and the address typed by
-# hand, what does the simulator say? Decide before you run anything.
+# hand, what does the simulator say? It assumes an operating system that still accepts raw addresses beside
+# handles. Decide before you run anything.
 
 # %% tags=["exercise"]
 # BEGIN SOLUTION
@@ -73,7 +74,9 @@ labsim.panel("fig2", connect_by="address")
 
 # %% [markdown]
 # Three groups appear. Checks that start from the **name** in the stack (name handles) have nothing to work
-# with, and let `pc-c` in. Checks that start from the **address** (a PAD, a signed reverse zone) still stop
+# with. The paper expects a program that connects to a typed address to break under name handles (section 5.4), a
+# cost in compatibility, not in security; this simulator instead assumes a system that still accepts raw addresses
+# beside handles, and so lets `pc-c` in. Checks that start from the **address** (a PAD, a signed reverse zone) still stop
 # `pc-c`, but only because somebody wrote down which name owns which address, the very table the paper says
 # host-to-host IPsec lacks (sections 5.2 and 5.3). The **application's** check has no name to compare either, and
 # does what a TLS client given a bare address does: it refuses. That is a communication failure, not a security
