@@ -322,8 +322,10 @@ compare_fixes()
 # BEGIN SOLUTION
 # *A model answer:* a forward record is written by the owner of the name, so pc-c can point pc-c.example.org at
 # any address, including server-b's; only the owner of the address can vouch for which name it belongs to.
-# Keeping that mapping true (signed reverse zones, or a PAD on every host) breaks whenever a server is
-# renumbered or DHCP leases an address, which is every day.
+# Keeping that mapping true (signed reverse zones, or a PAD on every host) is costly: it goes stale when a
+# server is renumbered or DHCP hands out a new lease. Section 5.2 notes that some DHCP servers do update reverse
+# records, so inside one intranet these obstacles can sometimes be overcome; outside it, reverse answers are often
+# generic names given out by an ISP.
 # END SOLUTION
 
 # %% [markdown]
