@@ -101,6 +101,7 @@ q6 = Matrix(
                                                          "fig3": {"name_check": "application"}},
         "a PAD": {"fig1": {"name_check": "pad"}, "fig2": {"name_check": "pad"}},
         "name handles": {"fig1": {"name_check": "name_handle"}, "fig2": {"name_check": "name_handle"}},
+        "signed DNS (solution 2's first choice)": {"fig3": {"dnssec": "on"}},
         "DNS from home, through IPsec (solution 2)": {"fig3": {"dns_server": "home", "dns_protection": "ipsec"}},
         "no BYPASS for private ranges (solution 3)": {"fig4": {"private_policy": "protect"}},
         "private ranges through the VPN tunnel": {"fig4": {"split_exclude": "off"}},
