@@ -159,7 +159,7 @@ q3 = WritePolicy(
 )
 
 q4 = Reproduce(
-    "q4", "Bring problem 1b back with name handles switched on",
+    "q4", "Name handles on: let pc-c pose as server-b again, assuming the system still accepts raw addresses",
     scenario="fig2", problem="1b", outcome="impersonated",
     allowed={"name_check": ("name_handle",)},
     mistakes={"connect_by": "while connect() gets the handle, the stack knows the name and refuses pc-c; something "

@@ -15,7 +15,9 @@ q1 = Predict(
     scenario="fig2", toggles={"name_check": "name_handle", "connect_by": "address"},
     hint_text="A name handle remembers the name the resolver looked up. Which call gets the handle: nslookup, "
               "or the telnet that follows it?",
-    mistakes={"blocked": "the handle only helps if connect() receives it; here connect() receives a typed address.",
+    mistakes={"blocked": "the handle only helps if connect() receives it; here connect() receives a typed address, "
+                         "and this simulator assumes the system still accepts it (the paper expects such a program "
+                         "to break, section 5.4).",
               "protected": "pc-c still answers for 1.2.3.4 and holds a good certificate.",
               "exposed": "1.2.3.4 is under a PROTECT rule, so the data goes over an SA, not in clear.",
               "clear": "1.2.3.4 is under a PROTECT rule, so nothing goes in clear."},
@@ -30,7 +32,9 @@ q2 = Choose(
     works=lambda r: not r.attack_succeeded,
     reaches=lambda r: r.outcome in ("protected", "clear"),
     goal="keep pc-c from receiving the data",
-    mistakes={"name handles": "a typed address carries no handle, so the stack has no name to compare.",
+    mistakes={"name handles": "a typed address carries no handle, so the stack has no name to compare; this "
+                              "simulator assumes the system still accepts the raw address and lets pc-c in (the "
+                              "paper expects the program to break instead, section 5.4).",
               "the application asks its socket": "the application refuses when it cannot match the certified name "
                                                  "with a name it was given: it fails closed, like a TLS client given "
                                                  "an address.",
@@ -97,6 +101,7 @@ q6 = Matrix(
                                                          "fig3": {"name_check": "application"}},
         "a PAD": {"fig1": {"name_check": "pad"}, "fig2": {"name_check": "pad"}},
         "name handles": {"fig1": {"name_check": "name_handle"}, "fig2": {"name_check": "name_handle"}},
+        "signed DNS (solution 2's first choice)": {"fig3": {"dnssec": "on"}},
         "DNS from home, through IPsec (solution 2)": {"fig3": {"dns_server": "home", "dns_protection": "ipsec"}},
         "no BYPASS for private ranges (solution 3)": {"fig4": {"private_policy": "protect"}},
         "private ranges through the VPN tunnel": {"fig4": {"split_exclude": "off"}},

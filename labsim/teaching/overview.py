@@ -23,12 +23,19 @@ CASES = (
     ("fig2", {"connect_by": "address"}, "the application checks its peer", {"name_check": "application"},
      "solution 1, given a typed address: it refuses (appendix A)"),
     ("fig3", {}, "the application checks its peer", {"name_check": "application"}, "solution 1 (sections 5.5, 8)"),
+    ("fig3", {}, "signed DNS", {"dnssec": "on"},
+     "solution 2, first choice (section 6.1): signatures hold whichever server answers"),
     ("fig3", {}, "DNS at home, under IPsec", {"dns_server": "home", "dns_protection": "ipsec"},
-     "solution 2 (section 6.1)"),
+     "solution 2, second choice (section 6.1): trusts the home server"),
     ("fig4", {}, "PROTECT the private range", {"private_policy": "protect"}, "solution 3 (section 6.2)"),
-    ("fig5", {}, "discard inbound broadcast", {"broadcast": "discard"}, "section 7 (no numbered solution)"),
-    ("fig5", {"attacker_via": "ipv6", "ipv6_policy": "bypass"}, "IPv6 in step with IPv4, broadcast discarded",
-     {"ipv6_policy": "same", "broadcast": "discard"}, "solution 5 (section 7), notebook 05's answer"),
+    ("fig5", {}, "discard inbound broadcast", {"broadcast": "discard"},
+     "section 7; cost: hosts that rely on broadcast (NetBIOS, DHCP) lose it"),
+    ("fig5", {}, "no soft SAs", {"stateful": "off"},
+     "section 7; cost: a BYPASS rule per printer, tedious in a large network"),
+    ("fig5", {"attacker_via": "ipv6", "ipv6_policy": "bypass"}, "IPv6 policy as for IPv4, broadcast discarded",
+     {"ipv6_policy": "same", "broadcast": "discard"}, "solution 5 (section 7); same broadcast cost"),
+    ("fig5", {"attacker_via": "ipv6", "ipv6_policy": "bypass"}, "IPv6 policy as for IPv4, no soft SAs",
+     {"ipv6_policy": "same", "stateful": "off"}, "solution 5 (section 7); same per-printer cost"),
 )
 
 

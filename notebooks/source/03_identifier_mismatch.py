@@ -229,8 +229,12 @@ trace_lines(labsim.run("fig2", name_check="name_handle"), "handle", "name check 
 # gets nonsense. And a program that obtained its address without asking the resolver (typed by a user, read from
 # a configuration file, received in a message) holds no handle at all.
 #
-# **Exercise 4 (reproduce).** Keep name handles on (`name_check="name_handle"`) and find the `fig2` toggle that
-# brings problem 1b back.
+# Section 5.4 counts these programs as the trick's price: the paper expects them to break, a compatibility cost
+# rather than a hole in security. This simulator assumes something else, which a real system might do: an operating
+# system that hands out handles but still accepts a raw address beside them. There the stack has no name to compare.
+#
+# **Exercise 4 (reproduce).** Keep name handles on (`name_check="name_handle"`) and find the `fig2` toggle under
+# which this simulator, with its raw-address assumption, lets pc-c pose as server-b again.
 
 # %% tags=["exercise"]
 # BEGIN SOLUTION
@@ -303,8 +307,9 @@ compare_fixes()
 # for host-to-host IPsec it is less a solution than the problem restated (section 5.3), since someone must keep
 # the table of who owns which address, which is exactly what signed reverse DNS needed. The checks that start
 # from the name (name handles, the application) cost nothing on an ordinary day. When no name reaches them (a
-# typed address) they differ: name handles let pc-c in, while the application refuses to send, a failure to
-# communicate rather than a failure of security.
+# typed address) they differ. The paper expects a program that bypasses handles simply to break; this simulator,
+# assuming a system that still takes raw addresses beside handles, lets pc-c in. The application refuses to send,
+# a failure to communicate rather than a failure of security.
 #
 # **Reflection.** Section 5.2 argues that the check host-a needs is a *reverse* mapping, from the address to the
 # name. In two or three sentences: why is a forward lookup of the certified name not enough, and why do the
@@ -317,8 +322,10 @@ compare_fixes()
 # BEGIN SOLUTION
 # *A model answer:* a forward record is written by the owner of the name, so pc-c can point pc-c.example.org at
 # any address, including server-b's; only the owner of the address can vouch for which name it belongs to.
-# Keeping that mapping true (signed reverse zones, or a PAD on every host) breaks whenever a server is
-# renumbered or DHCP leases an address, which is every day.
+# Keeping that mapping true (signed reverse zones, or a PAD on every host) is costly: it goes stale when a
+# server is renumbered or DHCP hands out a new lease. Section 5.2 notes that some DHCP servers do update reverse
+# records, so inside one intranet these obstacles can sometimes be overcome; outside it, reverse answers are often
+# generic names given out by an ISP.
 # END SOLUTION
 
 # %% [markdown]

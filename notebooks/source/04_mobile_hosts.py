@@ -341,7 +341,8 @@ q6.check(my_spd)
 #   data in clear (problem 3). No forgery is needed; a DNS cache or a hosts file is enough.
 # - Protecting private ranges stops the leak and cuts the laptop off from the visited network's hosts that use
 #   those ranges, such as the hotel's own printer (solution 3, problem 4). The paper takes the communication
-#   failure over the security failure; it ranks signed DNS above IPsec to a friendly server for the same reason.
+#   failure over the security failure. Separately, it ranks signed DNS above IPsec to a friendly server because
+#   signature chains give the same security whichever server answers (section 6.1).
 # - A name can only be checked after authentication, so it cannot select BYPASS traffic (section 6.4).
 #   Policies by name help only where every peer authenticates (solution 4). Keep bypass rules narrow, and
 #   reach trusted hosts through something that proves its identity, such as the VPN gateway.

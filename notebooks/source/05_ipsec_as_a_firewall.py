@@ -239,8 +239,9 @@ q4.check(my_spd)
 # - Broadcast and multicast have no SAs, so hosts that rely on them bypass IPsec for them inbound.
 # - Together the two fail: a broadcast makes the host answer in unicast, the answer opens a soft SA, and the
 #   attacker walks in (problem 5a). Rules that depend on who spoke first are fragile at the IP layer.
-# - A newer protocol with a laxer policy is a door of the same kind (problem 5b). Roll out new protocols with
-#   their security in step with the old ones (solution 5).
+# - A newer protocol with a laxer policy is a door of the same kind (problem 5b). Solution 5 is a trade-off,
+#   not a fixed rule: while a new protocol is being deployed, weigh a strong policy for it against keeping the
+#   network available (section 7).
 # - Exemptions should be as narrow as the devices that need them: one address and one port, not a whole
 #   intranet. In a large network that is the tedious per-device list the extension was invented to avoid.
 #

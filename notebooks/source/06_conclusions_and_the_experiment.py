@@ -8,8 +8,9 @@
 # 1. run the paper's own experiment and explain why no operating system can check the name in a certificate
 #    when it is handed only an address;
 # 2. say which of the fixes you have met work from an address alone, which need the name, and which fail safe;
-# 3. rank the fixes as the paper does: applications in charge of their own security first, because their check
-#    covers problems 1a, 1b and 2 at once;
+# 3. rank the fixes as the paper does: applications in charge of their own security first, because only the
+#    application knows which peer it meant and whether its data was protected (sections 5.5, 6.4, 8); the
+#    table shows the consequence, one check covering problems 1a, 1b and 2;
 # 4. build the course's table of problems and fixes yourself, judged on security first and cost second.
 
 # %%
@@ -31,7 +32,8 @@ from labsim.teaching.nb06 import q1, q2, q3, q4, q5, q6, quiz
 # perfectly valid certificate.
 #
 # **Exercise 1 (predict).** With name handles switched on (`name_check="name_handle"`) and the address typed by
-# hand, what does the simulator say? Decide before you run anything.
+# hand, what does the simulator say? It assumes an operating system that still accepts raw addresses beside
+# handles. Decide before you run anything.
 
 # %% tags=["exercise"]
 # BEGIN SOLUTION
@@ -73,7 +75,9 @@ labsim.panel("fig2", connect_by="address")
 
 # %% [markdown]
 # Three groups appear. Checks that start from the **name** in the stack (name handles) have nothing to work
-# with, and let `pc-c` in. Checks that start from the **address** (a PAD, a signed reverse zone) still stop
+# with. The paper expects a program that connects to a typed address to break under name handles (section 5.4), a
+# cost in compatibility, not in security; this simulator instead assumes a system that still accepts raw addresses
+# beside handles, and so lets `pc-c` in. Checks that start from the **address** (a PAD, a signed reverse zone) still stop
 # `pc-c`, but only because somebody wrote down which name owns which address, the very table the paper says
 # host-to-host IPsec lacks (sections 5.2 and 5.3). The **application's** check has no name to compare either, and
 # does what a TLS client given a bare address does: it refuses. That is a communication failure, not a security
@@ -154,9 +158,12 @@ for scenario in ("fig1", "fig2", "fig3"):
 # **Exercise 6 (synthesis).** For each problem, pick the fix you would apply, from the fixes of the course:
 #
 # - `"the application checks its peer (solution 1)"`, `"signed DNS"`, `"a PAD"`, `"name handles"`,
-# - `"DNS from home, through IPsec (solution 2)"`, `"no BYPASS for private ranges (solution 3)"`,
-#   `"private ranges through the VPN tunnel"`,
+# - `"signed DNS (solution 2's first choice)"`, `"DNS from home, through IPsec (solution 2)"` (its weaker
+#   second choice), `"no BYPASS for private ranges (solution 3)"`, `"private ranges through the VPN tunnel"`,
 # - `"no soft SAs"`, `"discard inbound broadcast and multicast"`, `"IPv6 in step with IPv4 (solution 5)"`.
+#
+# Section 6.1 ranks the two halves of solution 2: signed records rest on signature chains, so they are equally
+# safe whichever server answers; IPsec to a friendly server is the fallback when signed DNS is missing.
 #
 # A problem may need two fixes at once: give a list. The check runs each problem's attack with your fix and
 # judges it on security first (does the attack still succeed?), then shows the cost (does the host still reach
@@ -168,10 +175,17 @@ my_table = {
     "1a": "the application checks its peer (solution 1)",
     "1b": "the application checks its peer (solution 1)",
     "2": "the application checks its peer (solution 1)",
-    "3": "private ranges through the VPN tunnel",
+    "3": "no BYPASS for private ranges (solution 3)",
     "5a": "discard inbound broadcast and multicast",
     "5b": ["IPv6 in step with IPv4 (solution 5)", "discard inbound broadcast and multicast"],
 }
+# Problem 3: solution 3 answers it; sending the private ranges through the VPN tunnel is an alternative, but
+# section 6.2 names split tunnelling as a cause of the problem. Either way problem 4 remains: the laptop can no
+# longer reach the hotel's printer.
+# Problems 5a and 5b: "no soft SAs" in place of the discard is an equally good answer. Each has a cost (section 7):
+# discarding broadcast hurts a host that depends on broadcast protocols such as NetBIOS or DHCP, and section 8
+# counts such exemptions among the compromises made for deployment; no soft SAs means a BYPASS rule for every
+# printer, tedious in a large network.
 # END SOLUTION
 # BEGIN STUB
 my_table = {
@@ -189,7 +203,9 @@ q6.check(my_table)
 # Compare your table with the course's. Each row runs one attack, then one fix. The columns to read are
 # **with the fix** (the verdict once the fix is on) and **problem left** (a problem the run still shows, such as
 # problem 4 on the hotel printer's flow once private ranges are protected); **in the paper** says where the fix
-# is discussed. Solution 1 comes first wherever it applies.
+# is discussed, and its cost where the run cannot show one: "the host's own traffic still gets through" in the
+# check above is true of this small network, not of a host that needs broadcast. Solution 1 comes first wherever
+# it applies.
 
 # %%
 from labsim.teaching.overview import overview

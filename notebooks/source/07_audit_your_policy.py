@@ -133,6 +133,9 @@ print("its cost:      ", finding.fix.cost)
 # - **The fix and its price**: name each server; someone must then keep the table of who owns which address
 #   (section 5.3).
 #
+# The audit proposes the smallest change to this configuration, not the paper's first choice: for problem 1b
+# that is solution 1, applications that check their peer themselves, which no SPD edit can provide.
+#
 # The counterexample is an ordinary labsim run, with a trace like every scenario's. These are the checks that
 # passed during IKE, each side checking the other, and the moment the data arrives; find the lines where
 # `host-a` checks `pc-c`:
