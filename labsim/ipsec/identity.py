@@ -30,6 +30,16 @@ from ..dns import reverse_name
 from .spd import name_matches
 
 NAME_CHECKS = ("none", "forward_dns", "reverse_dns", "secure_reverse_dns", "pad", "name_handle", "application")
+#: What each check does, for the scenarios' toggles (fig1 and fig2 offer the same choices).
+NAME_CHECK_MEANINGS = {
+    "none": "nothing (what deployed stacks do)",
+    "forward_dns": "look the certified name up and expect the peer's address",
+    "reverse_dns": "look the peer's address up (plain DNS) and expect the certified name",
+    "secure_reverse_dns": "the same, with DNSSEC signatures checked",
+    "pad": "a peer authorization database lists each identity's addresses",
+    "name_handle": "the resolver returns a handle that remembers the name (section 5.4)",
+    "application": "the application asks its socket whether it is protected and by whom (solution 1)",
+}
 
 Result = Callable[[bool, str], None]
 

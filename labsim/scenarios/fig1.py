@@ -25,7 +25,7 @@ import hashlib
 from ..apps import ClientApp, ServerApp
 from ..dns import DnsSpoofer
 from ..host import Host
-from ..ipsec.identity import NAME_CHECKS
+from ..ipsec.identity import NAME_CHECK_MEANINGS, NAME_CHECKS
 from ..ipsec.pad import parse_pad
 from ..pki import CertificateAuthority, Identity, derived_key
 from .base import Scenario, Toggle, register
@@ -136,13 +136,7 @@ SCENARIO = register(Scenario(
         Toggle("default_action", ("bypass", "discard"), "bypass", "the action of host-a's last SPD rule (everything outside the intranet)",
                {"bypass": "the Internet in clear, as host-to-host deployments do", "discard": "nothing outside the intranet"}),
         Toggle("name_check", NAME_CHECKS, "none", "what host-a does with the name in the peer's certificate (as in fig2)",
-               {"none": "nothing (what deployed stacks do)",
-                "forward_dns": "look the certified name up and expect the peer's address",
-                "reverse_dns": "look the peer's address up (plain DNS) and expect the certified name",
-                "secure_reverse_dns": "the same, with DNSSEC signatures checked",
-                "pad": "a peer authorization database lists each identity's addresses",
-                "name_handle": "the resolver returns a handle that remembers the name (section 5.4)",
-                "application": "the application asks its socket whether it is protected and by whom (solution 1)"}),
+               NAME_CHECK_MEANINGS),
         Toggle("name_selector", ("off", "on"), "off", "a name selector on host-a's PROTECT rule for server-b (section 6.4)",
                {"off": "host-a's rules select by address only",
                 "on": f"'{NAME_RULE.split('   #')[0]}' comes before the intranet rule"}),

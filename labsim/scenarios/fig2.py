@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..addresses import ip
 from ..apps import ClientApp, ServerApp
 from ..dns import DnsSpoofer, reverse_name
-from ..ipsec.identity import NAME_CHECKS
+from ..ipsec.identity import NAME_CHECK_MEANINGS, NAME_CHECKS
 from ..ipsec.pad import parse_pad
 from ..ipsec.spd import PacketView
 from ..packets import tcp
@@ -123,13 +123,7 @@ SCENARIO = register(Scenario(
     summary="pc-c, certified by the same CA, answers for server-b's address; does anything compare names?",
     toggles=(
         Toggle("name_check", NAME_CHECKS, "none", "what host-a does with the name in the peer's certificate",
-               {"none": "nothing (what deployed stacks do)",
-                "forward_dns": "look the certified name up and expect the peer's address",
-                "reverse_dns": "look the peer's address up (plain DNS) and expect the certified name",
-                "secure_reverse_dns": "the same, with DNSSEC signatures checked",
-                "pad": "a peer authorization database lists each identity's addresses",
-                "name_handle": "the resolver returns a handle that remembers the name (section 5.4)",
-                "application": "the application asks its socket who the peer is (solution 1)"}),
+               NAME_CHECK_MEANINGS),
         Toggle("connect_by", ("name", "address"), "name", "how the application reaches server-b",
                {"name": "it resolves the name and connects (the usual way)",
                 "address": "the user runs nslookup, then types the address (appendix A)"}),

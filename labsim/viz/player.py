@@ -116,11 +116,11 @@ def event_table(result, picture: Picture) -> str:
             "<th>decision and reason</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
-def _data(picture: Picture, speed: float) -> str:
-    layout = picture.layout
-    flows = {str(f.number): [to_svg(p, layout) for p in f.points] for f in picture.flows}
-    steps = []
-    for step in picture.steps:
+def steps_data(layout, flows, steps) -> tuple[list, dict]:
+    """The player's steps and each flow's path, in SVG coordinates (the data both players draw from)."""
+    paths = {str(f.number): [to_svg(p, layout) for p in f.points] for f in flows}
+    items = []
+    for step in steps:
         item = {"k": step.kind}
         if step.state:
             item["s"] = step.state
@@ -129,7 +129,13 @@ def _data(picture: Picture, speed: float) -> str:
             item["f"] = str(step.flow)
         if step.at is not None:
             item["a"] = to_svg(step.at, layout)
-        steps.append(item)
+        items.append(item)
+    return items, paths
+
+
+def _data(picture: Picture, speed: float) -> str:
+    layout = picture.layout
+    steps, flows = steps_data(layout, picture.flows, picture.steps)
     shapes = {k: s.unit_svg_path() for k, s in STATES.items()}
     look = {k: [s.fill, s.edge] for k, s in STATES.items()}
     payload = {"v": 1, "steps": steps, "flows": flows, "shapes": shapes, "look": look,

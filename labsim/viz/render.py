@@ -25,7 +25,8 @@ import re
 
 from .describe import alt_text, where_in_paper
 from .layout import STRIP_H
-from .picture import PT, first_events, host_box_svg, svg_data_uri, to_svg, trails_svg
+from .player import steps_data
+from .picture import PT, first_events, host_box_svg, svg_data_uri, trails_svg
 from .steps import build_steps
 from .style import FILTERS, FONT_STACK, OUTCOME_STYLE, STATES, STATE_ORDER
 from .layout import client_of, spd_lines
@@ -111,23 +112,6 @@ def picture_svg(parts: dict, width: str = "100%") -> str:
             f'<rect width="{w:g}" height="{h:g}" fill="#fff"/>{parts["topo"]}{parts["trails"]}</svg>')
 
 
-def _steps_data(parts: dict) -> tuple[list, dict]:
-    layout = parts["layout"]
-    flows = {str(f.number): [to_svg(p, layout) for p in f.points] for f in parts["flows"]}
-    steps = []
-    for step in parts["steps"]:
-        item = {"k": step.kind}
-        if step.state:
-            item["s"] = step.state
-        if step.points:
-            item["p"] = 1
-            item["f"] = str(step.flow)
-        if step.at is not None:
-            item["a"] = to_svg(step.at, layout)
-        steps.append(item)
-    return steps, flows
-
-
 NBSP = "\u00a0"
 
 
@@ -179,7 +163,7 @@ def panel_static(spec, names: list[str], notes: str, autoplay: bool) -> dict:
 def run_view(result, n: int, spec) -> tuple[dict, str, str]:
     """The ``view`` message of one run, the key of its topology, and the topology's SVG."""
     parts = picture_parts(result, spec.id)
-    steps, flows = _steps_data(parts)
+    steps, flows = steps_data(parts["layout"], parts["flows"], parts["steps"])
     client = client_of(result.world, spec.id)
     view = {"n": n, "toggles": dict(result.toggles), "error": "", "verdicts": verdicts(result),
             "topo": parts["topo_key"], "size": parts["size"], "trails": parts["trails"], "steps": steps,
