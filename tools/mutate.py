@@ -351,11 +351,7 @@ def main(argv=None) -> int:
                 print(tail)
                 return 2
         for mutant in chosen:
-            work = Path(tmp) / f"m{MUTANTS.index(mutant)}"
-            work.mkdir()
-            _copy(work)
-            for file in sorted({e.file for e in mutant.edits}):
-                (work / file).write_text(mutated_source(mutant, file, work))
+            work = _mutated_copy(Path(tmp), mutant)
             status, seconds, tail = run_tests(work, list(mutant.tests), args.timeout, mutant.name)
             verdict = {"fail": "killed", "pass": "SURVIVED", "timeout": "timeout"}[status]
             print(f"{verdict:<9} {mutant.name}  ({seconds:.0f} s; {', '.join(mutant.tests)})"
@@ -368,6 +364,16 @@ def main(argv=None) -> int:
     return 1 if survivors else 0
 
 
+def _mutated_copy(tmp: Path, mutant) -> Path:
+    """A fresh copy of the repository under ``tmp`` with ``mutant`` applied."""
+    work = tmp / f"m{MUTANTS.index(mutant)}"
+    work.mkdir()
+    _copy(work)
+    for file in sorted({e.file for e in mutant.edits}):
+        (work / file).write_text(mutated_source(mutant, file, work))
+    return work
+
+
 def verdict_survey(chosen, timeout: int) -> int:
     invisible = []
     with tempfile.TemporaryDirectory(prefix="labsim-mutate-") as tmp:
@@ -378,11 +384,7 @@ def verdict_survey(chosen, timeout: int) -> int:
         before = survey(base, timeout)
         print(f"baseline: {len(before)} scenario runs in {time.monotonic() - start:.0f} s")
         for mutant in chosen:
-            work = Path(tmp) / f"m{MUTANTS.index(mutant)}"
-            work.mkdir()
-            _copy(work)
-            for file in sorted({e.file for e in mutant.edits}):
-                (work / file).write_text(mutated_source(mutant, file, work))
+            work = _mutated_copy(Path(tmp), mutant)
             after = survey(work, timeout)
             changed = [key for key in before if after.get(key) != before[key]]
             if changed:
