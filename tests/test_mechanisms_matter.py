@@ -42,14 +42,24 @@ def test_certificate_issuer_check(monkeypatch):
     assert "is not a trusted CA" in result.trace_text()
 
 
-def test_certificate_issuer_check_refuses_an_unknown_issuer(monkeypatch):
-    """Without the issuer check an unknown issuer's certificate would be taken on its own word: fig1 other_ca
-    with the issuer check accepting anything and the signature check gone lets the attacker in."""
-    pki = labsim.pki
-    toggles = {"attacker_at": "protected", "attacker_cert": "other_ca"}
-    monkeypatch.setattr(pki, "ca_signature_verifies", lambda ca, cert: True)
-    monkeypatch.setattr(pki, "trusted_issuer", lambda trusted, name: trusted[0] if trusted else None)
-    assert _outcome("fig1", **toggles)[0] == "exposed"
+def test_certificate_issuer_check_refuses_an_untrusted_issuer(monkeypatch):
+    """fig1 attacker_at=protected attacker_cert=untrusted_ca: a certificate naming server-b from the attacker's own
+    CA under its own name, 'Attacker CA'. The issuer check refuses it (blocked); with the issuer check broken (the
+    mutant of tools/mutate.py), the unknown issuer's certificate is taken on its own word and the attacker passes
+    for server-b."""
+    from mutants import apply_in_process
+
+    toggles = {"attacker_at": "protected", "attacker_cert": "untrusted_ca"}
+    outcome, attack, result = _outcome("fig1", **toggles)
+    assert (outcome, attack) == ("blocked", False)
+    assert ("certificate of server-b.example.org  fail  issuer 'Attacker CA' is not a trusted CA (trusted: Example "
+            "Corp CA)  [certificate check]") in result.trace_text()
+    apply_in_process("certificate issuer check", monkeypatch)
+    # ike.py imported verify_certificate by name: point it at the mutated function too
+    monkeypatch.setattr(labsim.ipsec.ike, "verify_certificate", labsim.pki.verify_certificate)
+    outcome, attack, result = _outcome("fig1", **toggles)
+    assert (outcome, attack, result.reached_peer, result.authenticated_as) == \
+        ("exposed", True, "attacker", "server-b.example.org"), result.text()
 
 
 def test_ike_auth_signature_check(monkeypatch):

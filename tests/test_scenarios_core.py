@@ -42,6 +42,10 @@ CASES = [
     # attacker_cert: each certificate meets host-a's IKE checks where the forged address is protected.
     ("fig1", {"attacker_cert": "other_ca"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
     ("fig1", {"attacker_cert": "stolen"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
+    ("fig1", {"attacker_cert": "untrusted_ca"}, "exposed", "1a", True, "> 3.4.5.6:80 [SYN]  BYPASS"),
+    ("fig1", {"attacker_at": "protected", "attacker_cert": "untrusted_ca"}, "blocked", None, False,
+     "certificate of server-b.example.org  fail  issuer 'Attacker CA' is not a trusted CA (trusted: Example Corp CA)"
+     "  [certificate check]"),
     ("fig1", {"attacker_at": "protected", "attacker_cert": "other_ca"}, "blocked", None, False,
      "certificate of server-b.example.org  fail  the certificate names Example Corp CA as its issuer, but its "
      "signature does not verify with Example Corp CA's key: some other CA signed it  [certificate check]"),

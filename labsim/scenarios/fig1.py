@@ -9,9 +9,10 @@ makes the attacker authenticate first.
 
 The attacker's certificate (``attacker_cert``) meets host-a's IKE checks one by one: none
 (no IKE at all), one from Example Corp's CA (an insider: IKE succeeds, problem 1b), one for
-server-b.example.org from a CA the attacker runs itself and named "Example Corp CA" (names in
-a certificate are claims: the check of the CA's signature refuses it), or server-b's real
-certificate without its private key (the AUTH signature check refuses it).
+server-b.example.org from a CA the attacker runs under its own name (host-a does not trust
+that issuer: the issuer check refuses it), one from a CA the attacker runs and named "Example
+Corp CA" (names in a certificate are claims: the check of the CA's signature refuses it), or
+server-b's real certificate without its private key (the AUTH signature check refuses it).
 ``name_check`` is one of figure 2's candidate fixes on host-a; ``name_selector`` puts a name
 selector on host-a's PROTECT rule for server-b (section 6.4). Neither helps when the forged
 address lands in the BYPASS range: nothing is authenticated there (section 5.4's BYPASS half),
@@ -34,6 +35,8 @@ from .cast import ADDRESSES, CA_NAME, CORP_SPD, corp_world
 INSIDE_ADDRESS = "1.2.6.6"   # where the attacker sits when its address lies in the PROTECT range
 #: The attacker's own CA: host-a does not trust it, however it calls itself.
 ROGUE_CA_SEED_LABEL = "the attacker's CA"
+#: The name the attacker's CA goes by when it does not pretend to be Example Corp's.
+ATTACKER_CA_NAME = "Attacker CA"
 SERVER_B = "server-b.example.org"
 
 #: The PAD an administrator would write for host-a's peers (section 5.3).
@@ -62,12 +65,22 @@ def attacker_identity(kind: str, corp, seed: int):
     """The certificate and key the attacker presents in IKE (``attacker_cert``)."""
     if kind == "same_ca":
         return corp.ca.issue("attacker.example.org")
-    if kind == "other_ca":
-        rogue = CertificateAuthority.create(CA_NAME, hash_seed(seed, ROGUE_CA_SEED_LABEL))
+    if kind in ("untrusted_ca", "other_ca"):
+        name = ATTACKER_CA_NAME if kind == "untrusted_ca" else CA_NAME
+        rogue = CertificateAuthority.create(name, hash_seed(seed, ROGUE_CA_SEED_LABEL))
         return rogue.issue(SERVER_B)
     # stolen: server-b's genuine certificate, but the attacker signs with a key of its own
     genuine = corp.ca.issue(SERVER_B)
     return Identity(genuine.name, genuine.cert_der, derived_key(seed, "attacker/own key"), genuine.issuer)
+
+
+#: The attacker's own words for the certificate it brings (a setup note, written when it is made).
+CERTIFICATE_STORY = {
+    "untrusted_ca": f"issued by a CA the attacker runs under its own name, '{ATTACKER_CA_NAME}'; host-a trusts only "
+                    f"'{CA_NAME}'",
+    "other_ca": f"issued by a CA the attacker made itself and named '{CA_NAME}'; host-a trusts only the real one's key",
+    "stolen": "server-b's own certificate, copied from an earlier exchange; its private key stays on server-b",
+}
 
 
 def build(t: dict[str, str], seed: int = 0):
@@ -96,10 +109,7 @@ def build(t: dict[str, str], seed: int = 0):
         attacker.identity = attacker_identity(t["attacker_cert"], corp, seed)
         if t["attacker_cert"] != "same_ca":
             world.sim.record("note", "attacker", f"certificate for {attacker.identity.name}", "setup",
-                             f"issued by a CA the attacker made itself and named '{CA_NAME}'; host-a trusts only "
-                             "the real one's key" if t["attacker_cert"] == "other_ca" else
-                             "server-b's own certificate, copied from an earlier exchange; its private key stays "
-                             "on server-b")
+                             CERTIFICATE_STORY[t["attacker_cert"]])
     ServerApp(attacker, 80, b"200 OK (a fake server-b)", label="the attacker's fake server-b")
     if t["dns"] == "spoofed":
         DnsSpoofer(attacker, world, tap_node="intranet", victims=[ADDRESSES["host-a"]],
@@ -126,12 +136,14 @@ SCENARIO = register(Scenario(
                "where the forged address lies in host-a's SPD",
                {"bypassed": "3.4.5.6 on the Internet, covered by the final BYPASS rule",
                 "protected": f"{INSIDE_ADDRESS} inside the intranet, covered by the PROTECT rule"}),
-        Toggle("attacker_cert", ("none", "same_ca", "other_ca", "stolen"), "none",
+        Toggle("attacker_cert", ("none", "same_ca", "untrusted_ca", "other_ca", "stolen"), "none",
                "the certificate the attacker presents if host-a makes it run IKE",
                {"none": "an outsider: it cannot complete IKE",
                 "same_ca": "an insider: its certificate is as good as server-b's",
-                "other_ca": f"a certificate naming {SERVER_B} from the attacker's own CA (which calls itself "
-                            f"'{CA_NAME}'), a CA host-a does not trust",
+                "untrusted_ca": f"a certificate naming {SERVER_B} from the attacker's own CA, '{ATTACKER_CA_NAME}', "
+                                "an issuer host-a does not trust",
+                "other_ca": f"a certificate naming {SERVER_B} from the attacker's own CA, which calls itself "
+                            f"'{CA_NAME}' but has another key",
                 "stolen": f"server-b's own certificate, without server-b's private key"}),
         Toggle("default_action", ("bypass", "discard"), "bypass", "the action of host-a's last SPD rule (everything outside the intranet)",
                {"bypass": "the Internet in clear, as host-to-host deployments do", "discard": "nothing outside the intranet"}),
