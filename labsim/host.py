@@ -166,14 +166,20 @@ class Host:
                 on_done(ip(answer.values[0]), answer)
         self.resolver.lookup(name, families[0], answered)
 
-    def connect(self, target, port: int, flow: str | None = None) -> Connection:
-        """Open a TCP connection to an address or a name handle; set the callbacks on the result."""
+    def connect(self, target, port: int, flow: str | None = None, src=None) -> Connection:
+        """Open a TCP connection to an address or a name handle; set the callbacks on the result.
+
+        ``src`` binds the connection to one of the host's own addresses first (``bind`` before ``connect``).
+        """
         expected = None
         if isinstance(target, NameHandle):
             expected, address = self._handles[target.number]
         else:
             address = ip(target)
-        conn = Connection(self, self.source_address_for(address), self.ephemeral_port(), address, port,
+        if src is not None and not self.owns(ip(src)):
+            raise ValueError(f"{self.name} cannot bind to {src}: not one of its addresses")
+        local = ip(src) if src is not None else self.source_address_for(address)
+        conn = Connection(self, local, self.ephemeral_port(), address, port,
                           FlowContext(expected_name=expected, flow=flow))
         conn.context.on_error = conn.fail
         self._connections[conn.key] = conn
@@ -253,13 +259,15 @@ class Host:
                 self.sim.record("spd", self.name, summary(pkt), "FALLBACK",
                                 f"{peer} did not answer IKE; the rule allows falling back to clear",
                                 rule=match.label())
-                self._open_soft_sa(peer, "it did not answer IKE and we fell back to clear", facts.get("answers"))
+                self._open_soft_sa(peer, "it did not answer IKE and we fell back to clear", facts.get("answers"),
+                                   opened_by=summary(pkt))
                 self._send(Packet(pkt, self.name, facts))
             else:
                 self._drop(pkt, f"no SA could be negotiated ({reason})", context, match=match)
 
-    def _open_soft_sa(self, peer: Address, why: str, trigger: dict | None = None) -> None:
-        """Open a soft SA; ``trigger`` (ground truth) is what the packet that opened it answered, if anything."""
+    def _open_soft_sa(self, peer: Address, why: str, trigger: dict | None = None, opened_by: str = "") -> None:
+        """Open a soft SA; ``opened_by`` is our own packet that opened it, ``trigger`` (ground truth) what that
+        packet answered, if anything."""
         if self.soft_sas.get(peer) is None:
             self.soft_sas.open(peer, why, self.sim.now, trigger)
             cause = ""
@@ -268,7 +276,8 @@ class Host:
                          f"query from {trigger['asker_address']}")
             self.sim.record("spd", self.name, f"soft SA with {peer}", "open",
                             f"clear packets from {peer} will now be admitted: {why}{cause}", rule="stateful extension")
-            self.world.note("soft_sa", host=self.name, peer=str(peer), trigger=trigger)
+            self.world.note("soft_sa", host=self.name, peer=str(peer), trigger=trigger, packet=opened_by,
+                            holder=self.world.holder(self, peer))
 
     def send_raw_esp(self, pkt, sa, facts: dict | None = None) -> None:
         """Send ``pkt`` through ``sa`` as it is, past the SPD: what a host whose owner controls its own
@@ -301,7 +310,8 @@ class Host:
         if flow:   # ground truth for the verdict: which flow lost a packet here, and which rule decided
             self.world.note("dropped", flow=flow, host=self.name, reason=reason, packet=summary(pkt),
                             dst=str(pkt.dst), action=match.action if match is not None else None,
-                            rule=match.label() if match is not None else None, remote=_remote_range(match))
+                            rule=match.label() if match is not None else None, remote=_remote_range(match),
+                            holder=self.world.holder(self, ip(pkt.dst)))
         if context is not None and context.on_error is not None:
             context.on_error(reason)
 

@@ -124,6 +124,8 @@ class World:
             host.addresses.append(address)
         owner = f", the address of {previous}" if previous and previous != host.name else ""
         self.sim.record("note", host.name, f"claims {address}", "hijack", f"{how}{owner}")
+        # Ground truth for the verdict: from now on packets for this address reach ``host``.
+        self.note("hijack", host=host.name, address=str(address), previous=previous, how=how)
 
     def network(self, name: str) -> Network:
         if name not in self.networks:
@@ -160,6 +162,11 @@ class World:
     def note(self, fact: str, **details) -> None:
         """Ground truth for the verdict (never read by a host)."""
         self.ledger.append({"fact": fact, "time_us": self.sim.now, **details})
+
+    def holder(self, host: Host, address) -> str | None:
+        """Which host answers for ``address`` on ``host``'s network at this moment (its ARP table; ground truth)."""
+        net = self.networks.get(host.network) if host.network else None
+        return net.table.get(ip(address)) if net is not None else None
 
     def directed_broadcasts(self, host: Host) -> tuple[Address, ...]:
         if host.network is None:

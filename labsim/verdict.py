@@ -29,7 +29,9 @@ not ``impersonated``.
 
 A flow whose initiator is an attacker (fig5's connection to host-a's file sharing) is judged
 from the victim's side: ``exposed`` with the attack succeeded when the victim accepted and
-delivered the attacker's data, ``blocked`` otherwise, with what admitted or stopped it.
+delivered the attacker's data, ``blocked`` otherwise, with what admitted or stopped it. An
+attacker that had taken over the address it spoke from (section 5.4's address hijack) is named
+as such, with what the victim's policy granted that address; the paper gives that no number.
 """
 
 from __future__ import annotations
@@ -204,8 +206,7 @@ def _no_ipsec_words(world, flow: str, client: str | None) -> str:
     if not drops or client not in world.hosts:
         return ""
     drop = drops[-1]
-    here = world.networks.get(world.hosts[client].network)
-    holder = world.hosts.get(here.table.get(ip(drop["dst"]))) if here is not None else None
+    holder = world.hosts.get(drop.get("holder"))   # who held the address when the packet was dropped
     if holder is None or holder.ike is not None or holder.name == client:
         return ""
     return (f"; {drop['rule']} demands IPsec for {drop['dst']}, and {holder.name}, which holds that address "
@@ -273,22 +274,45 @@ def _private_prefix(text: str) -> bool:
 
 # ---------------------------------------------------------------- an attacker's flow
 
-def _admission(hit: dict) -> str:
+def _admission(world, hit: dict) -> str:
     how = hit.get("admitted_by")
     trigger = hit.get("soft_sa_trigger")
     if how == "soft_sa":
         if trigger:
             return (f"a soft SA admitted it; the soft SA was opened by the host's {trigger['service']} answer to a "
                     f"{trigger['how']} query from {trigger['asker_address']}")
-        return "a soft SA admitted it because the host had sent that peer a packet first"
+        return _soft_sa_opener(world, hit) + _takeover(world, hit, "a soft SA of the stateful extension (section 7)")
     if how == "bypass:ipv6":
         return "an IPv6 BYPASS rule let it in where IPv4 would demand IPsec"
     if how == "bypass:ipv4":
-        return "a BYPASS rule let it in"
+        return "a BYPASS rule let it in" + _takeover(world, hit, "a BYPASS rule")
     if hit.get("protected"):
         return (f"it came through {hit['host']}'s SA with {hit['peer_name']}, with the inner source "
                 f"{hit.get('source')}")
     return "the policy let it in"
+
+
+def _soft_sa_opener(world, hit: dict) -> str:
+    """Which of the host's own packets opened the soft SA that admitted ``hit``, and to whom it went."""
+    opened = next((e for e in world.ledger if e["fact"] == "soft_sa" and e["host"] == hit["host"]
+                   and e["peer"] == hit.get("source")), None)
+    if opened is None or not opened.get("packet"):
+        return "a soft SA admitted it because the host had sent that peer a packet first"
+    to = f" to {opened['holder']}" if opened.get("holder") else ""
+    return (f"a soft SA admitted it; {hit['host']} had opened that soft SA itself, when its packet {opened['packet']}"
+            f"{to} got no IKE answer and fell back to clear")
+
+
+def _takeover(world, hit: dict, granted: str) -> str:
+    """The address hijack of section 5.4: the sender had taken over the source address it spoke from."""
+    taken = [e for e in world.ledger if e["fact"] == "hijack" and e["host"] == hit["sender"]
+             and e["address"] == hit.get("source")]
+    if not taken:
+        return ""
+    previous = taken[-1].get("previous")
+    whose = f", {previous}'s address," if previous and previous != hit["sender"] else ""
+    return (f"; {hit['sender']} had taken over {hit['source']}{whose} and spoke from it: whoever takes over an "
+            f"address gets what {hit['host']}'s policy grants it (section 5.4), here {granted}")
 
 
 def _attack_problem(world, hit: dict) -> str | None:
@@ -312,7 +336,7 @@ def _unsolicited_verdict(world, flow: str, label: str, intent: dict | None, hit:
     """The flow's own facts, but the run counts as exposed: an attacker's packet got in meanwhile."""
     own = _judge_request(world, flow, label, intent)
     kind = "clear packet" if not hit["protected"] else "packet"
-    why = f"An unsolicited {kind} from {hit['sender']} was accepted by {hit['host']} ({_admission(hit)})"
+    why = f"An unsolicited {kind} from {hit['sender']} was accepted by {hit['host']} ({_admission(world, hit)})"
     return replace(own, outcome="exposed", attack_succeeded=True, problem=_attack_problem(world, hit),
                    explanation=why)
 
@@ -328,7 +352,7 @@ def _judge_attack(world, flow: str, label: str, intent: dict | None) -> Verdict:
     if hits:
         hit = hits[0]
         why = (f"{hit['host']} accepted and delivered {hit['sender']}'s data {hit['data'][:32]!r} "
-               f"({_admission(hit)})")
+               f"({_admission(world, hit)})")
         return Verdict("exposed", True, _attack_problem(world, hit), hit["host"], hit["host"], hit.get("peer_name"),
                        not hit["protected"], why, flow, label)
     who = attacker or "the attacker"

@@ -16,6 +16,13 @@ NOT_PRINTED = {"print_job": ("blocked", None, False)}
 ADMITTED = "a clear packet from 1.2.0.66 matches PROTECT, but a soft SA admits it"
 SYN_REFUSED = ("1.2.0.5:445 [SYN]  PROTECT  traffic from 1.2.0.66 must arrive through an SA",
                "[SYN]  discard  a clear packet matches a PROTECT rule, so it must have come through an SA")
+# attacker_via=printer_address: the soft SA host-a's print job opened for 1.2.0.80, then the address taken over
+HIJACKED = "claims 1.2.0.80  hijack  the attacker answers ARP requests for 1.2.0.80 (forged ARP replies), " \
+           "the address of printer"
+PRINT_JOB_SOFT_SA = "soft SA with 1.2.0.80  open  clear packets from 1.2.0.80 will now be admitted: it did not " \
+                    "answer IKE and we fell back to clear  [stateful extension]"
+HIJACK_ADMITTED = ("1.2.0.5:445 [SYN]  ADMIT  a clear packet from 1.2.0.80 matches PROTECT, but a soft SA admits it",
+                   "[SYN-ACK]  SOFT SA  a soft SA with 1.2.0.80 is open")
 
 CASES = [
     # toggles, outcome, problem, attack (the attack flow), trace evidence, the print job's verdict
@@ -38,6 +45,18 @@ CASES = [
     ({"attacker_via": "ipv4"}, "exposed", "5a", True, "NBNS 1.2.0.5:137 > 1.2.0.66:137 answer HOST-A is 1.2.0.5",
      PRINTED),
     ({"attacker_via": "ipv6"}, "exposed", "5a", True, "soft SA with 2001:db8:12::66  open", PRINTED),
+    # Section 5.4's address hijack against section 7's soft SA: host-a's own print job opened the soft SA for
+    # 1.2.0.80, the attacker then answers for that address, and host-a's SYN-ACK goes to it. Not problem 5a: no
+    # answer to the attacker's broadcast opened anything (the paper gives the hijack no number).
+    ({"attacker_via": "printer_address"}, "exposed", None, True,
+     (PRINT_JOB_SOFT_SA, HIJACKED, *HIJACK_ADMITTED, "!NetBIOS query", "!soft SA with 1.2.0.66"), PRINTED),
+    # Discarding broadcast removes 5a's trigger, not the soft SA host-a opens itself when it prints.
+    ({"attacker_via": "printer_address", "broadcast": "discard"}, "exposed", None, True,
+     (PRINT_JOB_SOFT_SA, HIJACKED, *HIJACK_ADMITTED), PRINTED),
+    # Standard IPsec: no soft SA for 1.2.0.80, so the hijacked address is just another intranet address.
+    ({"attacker_via": "printer_address", "stateful": "off"}, "blocked", None, False,
+     (HIJACKED, "1.2.0.5:445 [SYN]  PROTECT  traffic from 1.2.0.80 must arrive through an SA", SYN_REFUSED[1],
+      "!soft SA with", "!ADMIT"), NOT_PRINTED),
     # Problem 5b: the laxer IPv6 policy, whatever the stateful extension and the broadcast rule.
     ({"ipv6_policy": "bypass", "attacker_via": "ipv6"}, "exposed", "5b", True,
      "[SPD rule 4: bypass remote ::/0]", PRINTED),
@@ -97,6 +116,24 @@ def test_the_soft_sa_is_opened_by_the_hosts_own_answer():
     opened = next(i for i, line in enumerate(lines) if "soft SA with 1.2.0.66  open" in line)
     admitted = next(i for i, line in enumerate(lines) if "ADMIT" in line and "from 1.2.0.66" in line)
     assert answer < silent < opened < admitted
+
+
+def test_the_printer_address_is_taken_over_after_the_print_job_opened_its_soft_sa():
+    """attacker_via=printer_address: host-a's own print job opens the soft SA for 1.2.0.80 and prints; only then
+    does the attacker answer for 1.2.0.80, so host-a's SYN-ACK to that address reaches the attacker and the
+    handshake completes; the attacker's data from 1.2.0.80 is admitted by the print job's soft SA."""
+    lines = run("fig5", attacker_via="printer_address").trace_text().splitlines()
+
+    def first(*words):
+        return next(i for i, line in enumerate(lines) if all(w in line for w in words))
+    opened = first(PRINT_JOB_SOFT_SA)
+    printed = first("printer", "21 bytes from 1.2.0.5: '%!PS quarterly report'  receive")
+    hijacked = first(HIJACKED)
+    syn = first(HIJACK_ADMITTED[0])
+    syn_ack = first("TCP 1.2.0.5:445 > 1.2.0.80:", "[SYN-ACK]  send  via host-a > intranet > attacker")
+    stolen = first("host-a", "ADMIT  a clear packet from 1.2.0.80", "'SMB: read C$/payroll.xlsx'")
+    assert opened < printed < hijacked < syn < syn_ack < stolen
+    assert not any("1.2.0.66" in line for line in lines[hijacked:])   # it speaks only from the printer's address
 
 
 def _inbound_protect_ignored():

@@ -102,6 +102,8 @@ WRONG = [
     ("05", "q1", "exposed", (), "needs host-a to answer a broadcast first", "broadcasts are dropped"),
     ("05", "q2", {"attacker_via": "ipv6"}, (), "that is problem 5a", "same IPv6 policy"),
     ("05", "q2", {"ipv6_policy": "bypass"}, (), "5b is the IPv6 side door", "the attacker comes over IPv4"),
+    ("05", "q2", {"ipv6_policy": "bypass", "attacker_via": "printer_address"}, (),
+     "takes over the printer's address comes in over IPv4", "section 5.4's hijack, through a soft SA, not 5b"),
     ("05", "q3", "give IPv6 the same policy as IPv4", (), "the soft SA of problem 5a are back", "one door left"),
     ("05", "q3", "same IPv6 policy as IPv4, and stateful off", (), "the printer cannot be reached either",
      "the print job is lost"),

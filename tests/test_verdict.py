@@ -132,6 +132,57 @@ def test_an_attack_stopped_by_the_policy_is_blocked_with_the_rule_that_stopped_i
     assert "[SPD rule 3: protect remote 1.2.0.0/16 fallback]" in attack.explanation
 
 
+def test_a_soft_sa_opened_by_the_hosts_own_print_job_then_hijacked_is_not_problem_5a():
+    """fig5 attacker_via=printer_address: a soft SA admits the attacker, as in problem 5a, but host-a opened it with
+    its own print job to the printer, and the attacker then took over 1.2.0.80 (section 5.4's address hijack). No
+    answer to the attacker's broadcast opened it, so the verdict names no problem; the default run, where one did,
+    stays 5a. Reading 5a from the admission alone would name 5a for both."""
+    result = run("fig5", attacker_via="printer_address")
+    attack = result.verdicts["attack"]
+    assert (attack.outcome, attack.attack_succeeded, attack.problem) == ("exposed", True, None), result.text()
+    assert "host-a had opened that soft SA itself, when its packet TCP 1.2.0.5:" in attack.explanation
+    assert "[SYN] to printer got no IKE answer and fell back to clear" in attack.explanation
+    assert "attacker had taken over 1.2.0.80, printer's address, and spoke from it" in attack.explanation
+    assert "(section 5.4), here a soft SA of the stateful extension (section 7)" in attack.explanation
+    assert result.verdicts["print_job"].outcome == "clear"
+    # the facts behind it, each written when it happened: the soft SA by host-a's stack, the takeover by the LAN
+    soft = next(e for e in result.world.ledger if e["fact"] == "soft_sa" and e["peer"] == "1.2.0.80")
+    hijack = next(e for e in result.world.ledger if e["fact"] == "hijack")
+    assert (soft["host"], soft["holder"], soft["trigger"]) == ("host-a", "printer", None)
+    assert (hijack["host"], hijack["address"], hijack["previous"]) == ("attacker", "1.2.0.80", "printer")
+    assert soft["time_us"] < hijack["time_us"]
+    default = run("fig5").verdicts["attack"]
+    assert (default.outcome, default.problem) == ("exposed", "5a")
+
+
+def test_problem_5a_read_from_the_admission_alone_misnames_the_printer_address_hijack(monkeypatch):
+    """The mutant '5a attribution from admission' (tools/mutate.py) is visible to students: it calls the hijack 5a."""
+    from mutants import apply_in_process
+
+    apply_in_process("5a attribution from admission", monkeypatch)
+    assert run("fig5", attacker_via="printer_address").verdicts["attack"].problem == "5a"
+
+
+def test_an_address_hijack_through_a_bypass_rule_is_named_without_a_problem_number():
+    """Section 5.4's own case: host-a exempts the printer's address with a BYPASS rule; the attacker takes the
+    address over and is let in by that rule. The explanation names the takeover; the paper numbers no problem."""
+    spd = "bypass remote 1.2.0.80\nprotect remote 1.2.0.0/16\nbypass any\n"
+    result = run("fig5", attacker_via="printer_address", spd={"host-a": spd})
+    attack = result.verdicts["attack"]
+    assert (attack.outcome, attack.attack_succeeded, attack.problem) == ("exposed", True, None), result.text()
+    assert ("a BYPASS rule let it in; attacker had taken over 1.2.0.80, printer's address, and spoke from it: "
+            "whoever takes over an address gets what host-a's policy grants it (section 5.4), here a BYPASS rule"
+            ) in attack.explanation
+
+
+def test_who_held_an_address_is_read_from_when_the_packet_was_dropped():
+    """fig5 attacker_via=printer_address stateful=off: host-a's print job was dropped while the printer held
+    1.2.0.80; the attacker took the address over later, and the print job's explanation still names the printer."""
+    job = run("fig5", attacker_via="printer_address", stateful="off").verdicts["print_job"]
+    assert job.outcome == "blocked"
+    assert "and printer, which holds that address where the client stands, speaks no IPsec" in job.explanation
+
+
 def test_a_soft_sa_not_opened_by_an_answer_to_the_attacker_is_not_problem_5a():
     """host-a itself contacts the attacker first (no broadcast answered): the soft SA admits it, but not 5a."""
     def lure(world):

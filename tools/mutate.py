@@ -80,7 +80,8 @@ MUTANTS: tuple[Mutant, ...] = (
          '        return "5a"',
          ["tests/test_verdict.py", "tests/test_fig5.py"],
          "problem 5a is named for any soft-SA admission, whether or not an answer to the attacker's broadcast "
-         "opened it"),
+         "opened it (fig5 attacker_via=printer_address: host-a's own print job opened it, then the address was "
+         "hijacked)"),
     # ------------------------------------------------ issue 11, section 2: every mechanism matters
     _one("inbound PROTECT enforcement", "labsim/host.py",
          "        action = match.action\n        src = ip(pkt.src)",

@@ -20,11 +20,19 @@ the attacker tries TCP 445 anyway its SYN meets host-a's inbound PROTECT rule an
 dropped (and the printer is refused too); ``broadcast=discard`` drops the trigger; ``ipv6_policy=bypass`` is the
 laxer policy a new protocol often gets (problem 5b), which ``attacker_via=ipv6`` uses, with
 an LLMNR multicast query as the trigger.
+
+``attacker_via=printer_address`` aims section 5.4's address hijack at the soft SA: no broadcast
+at all. host-a prints first, and its own SYN to 1.2.0.80 falls back to clear and opens the soft
+SA; then the attacker answers ARP for 1.2.0.80 (``World.hijack``, as fig2's pc-c does) and
+connects to TCP 445 from it. The soft SA knows an address, not a machine, so it admits the
+attacker. The paper gives this no problem number, and it is not 5a (no answer to the attacker
+opened the soft SA): discarding broadcast does not stop it; switching the extension off does, at
+the cost of the print job.
 """
 
 from __future__ import annotations
 
-from ..addresses import prefix
+from ..addresses import ip, prefix
 from ..apps import ClientApp, ServerApp
 from ..broadcast import LlmnrResponder, NameQueryProbe, NetbiosResponder
 from ..host import Host
@@ -36,6 +44,7 @@ HOST_A_V6 = "2001:db8:12::5"
 PRINTER = ("printer", "1.2.0.80")
 ATTACKER = ("1.2.0.66", "2001:db8:12::66")
 FILE_SHARING = 445
+HIJACK_AT_US = 4_000_000   # printer_address: after host-a's print job has ended (IKE gives up after 3 s)
 
 
 def host_a_spd(t: dict[str, str]) -> str:
@@ -74,13 +83,43 @@ def build(t: dict[str, str], seed: int = 0):
     ServerApp(printer, 9100, b"printed", label="the printer")
 
     attacker = world.add_host(Host("attacker", "attacker", malicious=True), "intranet", list(ATTACKER))
-    world.sim.record("note", "attacker", "plugged into the office LAN", "setup",
-                     "the attacker has no certificate; it wants host-a to send it a packet first")
     via = t["attacker_via"]
-    target = ADDRESSES["host-a"] if via == "ipv4" else HOST_A_V6
-    NameQueryProbe(attacker, "host-a", target=target, port=FILE_SHARING, via=via, flow="attack")
+    if via == "printer_address":
+        world.sim.record("note", "attacker", "plugged into the office LAN", "setup",
+                         "the attacker has no certificate; its plan: let host-a print first, then speak from the "
+                         f"printer's address {PRINTER[1]}")
+        AddressHijacker(attacker, PRINTER[1], f"the attacker answers ARP requests for {PRINTER[1]} (forged ARP "
+                        "replies)", target=ADDRESSES["host-a"], port=FILE_SHARING, start_us=HIJACK_AT_US)
+    else:
+        world.sim.record("note", "attacker", "plugged into the office LAN", "setup",
+                         "the attacker has no certificate; it wants host-a to send it a packet first")
+        target = ADDRESSES["host-a"] if via == "ipv4" else HOST_A_V6
+        NameQueryProbe(attacker, "host-a", target=target, port=FILE_SHARING, via=via, flow="attack")
     ClientApp(host_a, corp.fqdn(PRINTER[0]), 9100, payload=b"%!PS quarterly report", flow="print_job")
     return world
+
+
+class AddressHijacker:
+    """The attacker of section 5.4's last paragraph: at ``start_us`` it takes over ``address``, another
+    host's, on its LAN (``World.hijack``, as fig2's pc-c does), then connects from it to ``target``:``port``
+    and sends ``payload``. Whatever the target's policy grants that address (a BYPASS rule, a soft
+    SA) it now grants the attacker."""
+
+    def __init__(self, host, address, how: str, target, port: int, payload: bytes = b"SMB: read C$/payroll.xlsx",
+                 start_us: int = 0, flow: str = "attack"):
+        self.host, self.address, self.how, self.target, self.port = host, ip(address), how, ip(target), port
+        self.payload, self.flow = payload, flow
+        host.sim.schedule(start_us, self.start)
+
+    def start(self) -> None:
+        host = self.host
+        host.world.note("intent", flow=self.flow, client=host.name, attack=True, target=str(self.target),
+                        port=self.port)
+        host.world.hijack(host, self.address, self.how)
+        host.sim.record("app", host.name, f"bind {self.address}", "bind",
+                        f"connects to {self.target}:{self.port} from {self.address}, an address it now answers for")
+        conn = host.connect(self.target, self.port, flow=self.flow, src=self.address)
+        conn.on_established = lambda c: c.sendall(self.payload)
 
 
 SCENARIO = register(Scenario(
@@ -97,9 +136,11 @@ SCENARIO = register(Scenario(
                {"bypass": "let them in (name services need them)", "discard": "drop them"}),
         Toggle("ipv6_policy", ("same", "bypass"), "same", "host-a's policy for IPv6",
                {"same": "the same as for IPv4", "bypass": "IPv6 in clear, since IPsec for it is not deployed"}),
-        Toggle("attacker_via", ("ipv4", "ipv6"), "ipv4", "how the attacker reaches host-a",
+        Toggle("attacker_via", ("ipv4", "ipv6", "printer_address"), "ipv4", "how the attacker reaches host-a",
                {"ipv4": "a NetBIOS broadcast, then TCP 445 over IPv4",
-                "ipv6": "an LLMNR multicast query, then TCP 445 over IPv6"}),
+                "ipv6": "an LLMNR multicast query, then TCP 445 over IPv6",
+                "printer_address": f"after host-a's print job it takes over the printer's address {PRINTER[1]} "
+                                   "(forged ARP), then TCP 445 from it"}),
     ),
     build=build,
     client="host-a",

@@ -84,7 +84,9 @@ q1 = Predict(
 q2 = Reproduce(
     "q2", "Reproduce problem 5b: the IPv6 side door",
     scenario="fig5", problem="5b", outcome="exposed",
-    mistakes={"ipv6_policy": "with IPv6 under the same rules as IPv4 the attacker needs the broadcast trick: that "
+    mistakes={"attacker_via=printer_address": "an attacker that takes over the printer's address comes in over IPv4, "
+                                              "through the soft SA host-a's print job opened; 5b is the IPv6 side door",
+              "ipv6_policy": "with IPv6 under the same rules as IPv4 the attacker needs the broadcast trick: that "
                              "is problem 5a",
               "attacker_via": "an attacker over IPv4 uses the broadcast trick (5a); 5b is the IPv6 side door"},
     hint_text="Two toggles are about IPv6: one sets host-a's policy for it, the other decides how the attacker "

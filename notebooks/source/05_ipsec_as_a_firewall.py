@@ -112,10 +112,18 @@ q1.check(answer)
 feature_interaction()
 
 # %% [markdown]
-# Only the mix of both features lets the attacker in. Each feature alone is harmless, and removing the
+# Against this attacker, only the mix of both features lets it in. Each feature alone stops it, and removing the
 # extension costs the printer. That is why administrators turned it on. Discarding broadcast keeps the printer
 # but has its own price, which the table cannot show: every service that finds its peers by broadcast, NetBIOS
 # names here and DHCP on a real network, stops hearing anyone.
+#
+# Discarding broadcast removes the attacker's trigger, not the soft SA `host-a` opens itself when it prints. A
+# soft SA trusts an address, and section 5.4 warns that an address the policy exempts can be hijacked. Try
+# `attacker_via="printer_address"` in the panel: the attacker sends no broadcast, lets `host-a` print, then
+# answers for the printer's address `1.2.0.80` on the LAN and connects to port 445 from it. The print job's soft
+# SA lets it in whether broadcast is bypassed or discarded; only `stateful="off"` stops it, and the printer with
+# it. The paper gives this hijack no problem number and neither does the verdict: it is not problem 5a, since no
+# answer to the attacker opened the soft SA.
 #
 # ## 5. A newer protocol with a laxer policy (problem 5b)
 #
@@ -210,8 +218,10 @@ q4.check(my_spd)
 # limited to the printer (`protect remote 1.2.0.80 fallback` above the intranet rule). Both are exactly the
 # per-device exemptions the stateful extension was meant to save. Neither is free: a host that takes over
 # `1.2.0.80` receives the print jobs in clear (problem 1a's pattern, notebook 02), and a fallback for the
-# printer still opens a soft SA for whoever answers there. Narrow rules limit the damage; they do not remove it
-# (the paper makes this point in section 6.4).
+# printer still opens a soft SA for whoever answers there. `labsim.panel("fig5", spd={"host-a": my_spd})` with
+# `attacker_via="printer_address"` shows the difference: the printer-only fallback lets the attacker who took
+# over `1.2.0.80` into port 445, the BYPASS for port 9100 alone does not. Narrow rules limit the damage; they do
+# not remove it (the paper makes this point in section 6.4).
 # <!-- END SOLUTION -->
 
 # %% [markdown]
