@@ -65,9 +65,10 @@ MUTANTS: tuple[Mutant, ...] = (
              '    exposed_on = [] if sent and sent.get("protected") else [c for c in crossed if read_by[c["network"]]]'),
         Edit("labsim/verdict.py", "    in_clear = bool(crossed) or (record is not None and not via_sa)",
              '    in_clear = bool(sent) and not sent["protected"]'),
-    ), ("tests/test_verdict.py",),
+    ), ("tests/test_verdict.py", "tests/test_fig3.py"),
         "protected or clear is read from what the client's stack believed (sent.protected), not from what "
-        "crossed the networks and how the receiver got it"),
+        "crossed the networks and how the receiver got it; fig3 vpn_encryption=null dns_server=home shows it: the "
+        "stack sends through an SA, but ESP with NULL encryption leaves the request readable on the hotel network"),
     _one("problem-4 attribution from layout", "labsim/verdict.py",
          '    if last["action"] != "protect" or not last.get("remote") or not _private_prefix(last["remote"]):\n'
          '        return None',
