@@ -21,8 +21,9 @@ class ClientApp:
     (sections 5.5 and 8): before sending, ask the socket whether the connection is protected,
     who the peer authenticated as and who certified it, and refuse unless that is the name the
     application started from, certified by ``expected_issuer`` (by default, a CA the host
-    trusts). It fails closed: given only an address, it has no name to compare, and refuses,
-    as a TLS client does when the certificate names no address.
+    trusts), and the SAs encrypt (its request is confidential; section 5.5's socket API reports
+    "authenticated and/or encrypted"). It fails closed: given only an address, it has no name
+    to compare, and refuses, as a TLS client does when the certificate names no address.
     """
 
     def __init__(self, host: Host, name: str, port: int = 80, payload: bytes = b"GET /salaries.xlsx",
@@ -90,6 +91,10 @@ class ClientApp:
                 problem = f"the peer authenticated as {peer.name}, not {self.name}"
             elif peer.issuer not in issuers:
                 problem = f"the peer's certificate comes from {peer.issuer}, not {' or '.join(issuers) or 'a trusted CA'}"
+            if peer is not None and not peer.encrypted and self.connect_by != "address":
+                unencrypted = ("the socket reports that its SAs authenticate but do not encrypt (ESP with NULL "
+                               "encryption), so the request would cross the network readable")
+                problem = f"{problem}; besides, {unencrypted}" if problem else unencrypted
             if problem:
                 host.sim.record("app", host.name, f"peer identity of {conn.remote}", "refuse",
                                 f"{problem}; the application closes without sending", rule="application check")

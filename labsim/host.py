@@ -28,7 +28,7 @@ from .ipsec.pad import Pad
 from .ipsec.sad import IntegrityError, ReplayError, Sad
 from .ipsec.spd import PacketView, Spd, parse_spd
 from .ipsec.stateful import SoftSaTable
-from .packets import Packet, ip_header, summary, tcp, transport, udp
+from .packets import Packet, application_data, ip_header, summary, tcp, transport, udp
 
 IKE_PORTS = (500, 4500)
 CONNECT_TIMEOUT_US = 8_000_000
@@ -55,11 +55,14 @@ class NameHandle:
 
 @dataclass(frozen=True)
 class PeerIdentity:
-    """What a socket can tell its application about the peer (the paper's solution 1)."""
+    """What a socket can tell its application about the peer (the paper's solution 1): who authenticated, who
+    certified it, and whether the SAs carrying the connection encrypt as well as authenticate (section 5.5
+    asks for an API that reports both)."""
 
     name: str
     issuer: str
     spi: int
+    encrypted: bool = True
 
 
 class Host:
@@ -286,7 +289,10 @@ class Host:
 
     def _send_esp(self, pkt, facts: dict, sa, origin: str | None = None) -> None:
         wire = sa.encrypt(pkt, iv=self.sim.randbytes(8))
-        self._send(Packet(wire, origin or self.name, dict(facts, esp_inner=summary(pkt))))
+        # For the trace and the verdict only (the world checks them against the bytes on the wire): what went
+        # inside, its transport header and payload as the stack handed them to ESP, and the application's data.
+        carried = dict(esp_inner=summary(pkt), esp_segment=bytes(pkt.payload), esp_data=application_data(pkt))
+        self._send(Packet(wire, origin or self.name, dict(facts, **carried)))
 
     def _forward(self, packet: Packet) -> None:
         """A gateway passes on a packet for someone else: into a tunnel that covers it, or as it is."""
@@ -514,7 +520,8 @@ class Connection:
         self.host._connections.pop(self.key, None)
 
     def peer_identity(self) -> PeerIdentity | None:
-        """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear.
+        """Who the peer authenticated as in IKE, or ``None`` if this connection runs in clear; ``encrypted``
+        is false when either direction's SA authenticates only (ESP with NULL encryption).
 
         Both directions must use the SA: a policy that sends our packets in clear (a BYPASS
         rule above a tunnel rule covering the same address) leaves them unprotected even when
@@ -527,7 +534,8 @@ class Connection:
         view = PacketView.outbound(self.local, self.remote, "tcp", self.lport, self.rport, host.directed_broadcasts())
         if host.spd.lookup(view, peer_name=self.context.expected_name).action != "protect":
             return None
-        return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi)
+        return PeerIdentity(sa.peer_name, sa.peer_issuer, sa.spi,
+                            encrypted=sa.transform.encrypts and self.inbound_sa.transform.encrypts)
 
 
 def inbound_selectors_admit(sa, src: Address) -> bool:

@@ -8,8 +8,9 @@ DNS server it is told to use.
 intercept DNS requests and redirect them to a local server are commonly available). Every
 plain UDP query that crosses the network for some other server is rewritten to go to the
 network's own server instead, and the answer's source is rewritten back, so the laptop
-believes its home server answered. A query inside an IPsec tunnel is ESP: the proxy cannot
-see that it is DNS, and it passes untouched.
+believes its home server answered. A query inside an IPsec tunnel is ESP: the proxy, which
+looks for UDP port 53, passes it untouched. (Through a tunnel with NULL encryption it could
+read the query, but not change it or answer in its place: the ESP integrity check would fail.)
 
 >>> from labsim.net import World
 >>> from labsim.host import Host

@@ -30,7 +30,7 @@ from .dns import Directory
 from .engine import Simulator
 from .errors import UnknownHost
 from .host import Host
-from .packets import Packet, payload_bytes, summary, udp, wire_class
+from .packets import Packet, application_data, summary, udp, wire_class
 
 LAN_LATENCY_US = 200
 WAN_LATENCY_US = 5_000
@@ -229,19 +229,30 @@ class World:
                 if changed is not None:
                     packet, route = changed
         kind = wire_class(packet.ip)
-        reason = f"carries {packet.facts['esp_inner']} (encrypted)" if kind == "esp" and "esp_inner" in packet.facts \
-            else ("forwarded" if forwarded else "")
+        wire = bytes(packet.ip)
+        readable = kind == "esp" and _appears(packet.facts.get("esp_segment"), wire)
+        if kind == "esp" and "esp_inner" in packet.facts:
+            inner = packet.facts["esp_inner"]
+            reason = f"carries {inner} in ESP with NULL encryption: readable" if readable else \
+                f"carries {inner} (encrypted)"
+        else:
+            reason = "forwarded" if forwarded else ""
         sim.record(kind, sender.name, summary(packet.ip), "send", reason, path=route.path, packet_id=pid,
-                   packet=bytes(packet.ip), duration_us=route.latency_us)
+                   packet=wire, duration_us=route.latency_us)
         flow = packet.facts.get("flow")
-        if flow and kind == "clear" and payload_bytes(packet.ip):
-            # Ground truth for the verdict: a flow's application data crossed a network the
-            # organisation does not run, readable by whoever runs or taps it.
+        data = application_data(packet.ip) if kind == "clear" else \
+            packet.facts.get("esp_data") if kind == "esp" else b""
+        if flow and _appears(data, wire):
+            # Ground truth for the verdict: a flow's application data crossed a network the organisation
+            # does not run, readable by whoever runs or taps it: the packet is clear, or it is ESP whose
+            # bytes on the wire contain the data as the application wrote it (ESP with NULL encryption).
+            # AES-GCM's ciphertext never does.
+            seen = summary(packet.ip) if kind == "clear" else \
+                f"{summary(packet.ip)} with NULL encryption, carrying {packet.facts['esp_inner']}"
             for node in route.path[1:]:
                 net = self.networks.get(node)
                 if net is not None and not net.trusted:
-                    self.note("crossed", flow=flow, network=node, sender=sender.name, packet_id=pid,
-                              packet=summary(packet.ip))
+                    self.note("crossed", flow=flow, network=node, sender=sender.name, packet_id=pid, packet=seen)
         for node in route.path[1:]:
             for tap in self._taps.get(node, ()):
                 tap(packet)
@@ -261,6 +272,11 @@ class World:
 
     def run(self) -> None:
         self.sim.run()
+
+
+def _appears(data: bytes | None, wire: bytes) -> bool:
+    """Whether ``data`` (not empty) lies, byte for byte, in the bytes on the wire."""
+    return bool(data) and data in wire
 
 
 __all__ = ["World", "Network", "Route", "Host", "ip"]

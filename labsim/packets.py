@@ -104,6 +104,12 @@ def payload_bytes(pkt: ScapyPacket) -> bytes:
     return bytes(layer)
 
 
+def application_data(pkt: ScapyPacket) -> bytes:
+    """The application's bytes in a packet: its TCP or UDP payload, unless the packet is IKE, DNS or DHCP
+    (b"" then, and for a packet without a payload)."""
+    return payload_bytes(pkt) if wire_class(pkt) == "clear" else b""
+
+
 def wire_class(pkt: ScapyPacket) -> str:
     """The trace kind of a packet on the wire: esp, ike, dns, dhcp or clear."""
     if pkt.haslayer(ESP):
@@ -184,5 +190,6 @@ def dissect(data: bytes) -> str:
     return pkt.show(dump=True)
 
 
-__all__ = ["Packet", "tcp", "udp", "stack", "ip_header", "transport", "payload_bytes", "wire_class", "summary",
+__all__ = ["Packet", "tcp", "udp", "stack", "ip_header", "transport", "payload_bytes", "application_data", "wire_class",
+           "summary",
            "dissect", "DNS", "ESP"]

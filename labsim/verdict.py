@@ -154,7 +154,8 @@ def _judge_request(world, flow: str, label: str, intent: dict | None) -> Verdict
     if exposed_on:
         why = f"The data reached {reached}, but {leak}"
         if sent and sent.get("protected"):
-            why += f"; {client}'s stack believed it was sending through an SA with {sent.get('peer_name')}"
+            why += (f"; {client}'s stack believed it was sending through an SA with {sent.get('peer_name')}, "
+                    "so it counted the data as protected")
         return Verdict("exposed", True, None, explanation=why, **facts)
     if in_clear:
         why = f"The data reached {reached} in clear"

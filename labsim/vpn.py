@@ -16,6 +16,11 @@ negotiate a tunnel-mode SA pair with the gateway, and ESP then carries whole inn
   The tunnel's traffic selectors in IKE are the ranges the SPD sends to the gateway, so a
   range the client does not tunnel is one the gateway never carries.
 
+Both ends may be configured with the ESP transforms the tunnel may use (``esp_proposals``:
+``("aes_gcm",)``, or ``("null",)`` for ESP with NULL encryption and HMAC-SHA2-256-128
+integrity, which some companies choose so that their network monitors can read VPN
+traffic); IKE negotiates one that both allow, or the tunnel does not come up.
+
 What is not modelled: IKEv2 would hand out the inner address in a configuration payload;
 labsim gives each client a fixed one the gateway has on record for its certificate's name.
 Inside the home network the gateway forwards in clear, so hosts there must accept the pool's
@@ -55,11 +60,16 @@ class _GatewaySad(Sad):
 class VpnGateway:
     """Makes ``host`` the security gateway for clients whose inner addresses lie in ``pool``.
 
-    ``clients`` maps each client's certificate name to the inner address it is given.
+    ``clients`` maps each client's certificate name to the inner address it is given;
+    ``esp_proposals``, if given, the ESP transforms the gateway accepts (its IKE daemon's configuration).
     """
 
-    def __init__(self, host, pool: str, clients: dict[str, str], ca_name: str):
+    def __init__(self, host, pool: str, clients: dict[str, str], ca_name: str, esp_proposals=None):
         self.host = host
+        if esp_proposals is not None:
+            if host.ike is None:
+                raise ValueError(f"{host.name} needs an IKE daemon before its ESP proposals can be set")
+            host.ike.configure_esp(esp_proposals)
         self.pool = prefix(pool)
         self.clients = {name: ip(address) for name, address in clients.items()}
         host.forwarding = True
@@ -95,15 +105,18 @@ class VpnClient:
     the first rule that would otherwise catch all of that range (the most specific policy
     first, as IPsec stacks order installed policies), unless the SPD already sends that
     range to this gateway. The tunnel's traffic selectors, negotiated in IKE, are the ranges
-    the SPD then sends to the gateway; the routes follow the same ranges.
+    the SPD then sends to the gateway; the routes follow the same ranges. ``esp_proposals``, if
+    given, are the ESP transforms the profile proposes to the gateway (strongSwan's
+    ``esp_proposals`` of the connection), set on the host's IKE daemon for that peer.
     """
 
-    def __init__(self, host, gateway, inner, tunnel=(), exclude=()):
+    def __init__(self, host, gateway, inner, tunnel=(), exclude=(), esp_proposals=None):
         self.host = host
         self.gateway = ip(gateway)
         self.inner = ip(inner)
         self.tunnel = [prefix(r) for r in tunnel]
         self.exclude = [prefix(r) for r in exclude]
+        self.esp_proposals = tuple(esp_proposals) if esp_proposals is not None else None
 
     def tunnelled(self) -> list:
         """The profile's ranges minus its exclusions."""
@@ -136,9 +149,14 @@ class VpnClient:
         words = f"inner address {self.inner} for {', '.join(tunnelled) or 'nothing (no tunnel rule names this gateway)'}"
         if excluded:
             words += f"; {', '.join(excluded)} stays outside the tunnel"
+        proposing = ""
+        if self.esp_proposals is not None:
+            host.ike.configure_esp(self.esp_proposals, peer=self.gateway)
+            offer = "; ".join(t.ike_words() for t in host.ike.proposals_for(self.gateway))
+            proposing = f" (the profile's ESP proposal: {offer})"
         host.sim.record("route", host.name, f"VPN to {self.gateway}", "ready",
                         f"{words}; the gateway itself is reached from {outer}; the tunnel is negotiated when the "
-                        "first packet needs it")
+                        f"first packet needs it{proposing}")
 
     def _install(self, ranges) -> None:
         """Insert one tunnel rule per range the SPD does not already send to the gateway, then say

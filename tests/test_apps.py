@@ -48,3 +48,32 @@ def test_the_server_records_what_arrived_and_how():
     record = next(e for e in result.world.ledger if e["fact"] == "received")
     assert (record["data"], record["protected"], record["own_name"], record["peer_name"]) == \
         (b"GET /salaries.xlsx", True, "server-b.example.org", "host-a.example.org")
+
+
+def _honest_fig1_with_esp_null(name_check: str):
+    """fig1 dns=honest, with host-a and server-b allowing only ESP with NULL encryption."""
+    spec = get("fig1")
+    values = spec.resolve_toggles({"dns": "honest", "name_check": name_check})
+    world = spec.build(values)
+    for host in ("host-a", "server-b"):
+        world.host(host).ike.configure_esp("null")
+    return play(world, "fig1", values)
+
+
+def test_the_socket_reports_whether_its_sas_encrypt():
+    """Section 5.5: the socket API says whether the data is authenticated and/or encrypted. With ESP-NULL on both
+    ends the peer is server-b, authenticated, but not encrypted; the checking application refuses to send."""
+    result = _honest_fig1_with_esp_null("application")
+    assert result.outcome == "blocked", result.text()
+    assert ("refuse  the socket reports that its SAs authenticate but do not encrypt (ESP with NULL encryption), so "
+            "the request would cross the network readable; the application closes without sending") \
+        in result.trace_text()
+    assert "GET /salaries.xlsx" not in result.trace_text()
+
+
+def test_without_the_application_check_esp_null_inside_the_intranet_is_protected():
+    """Nobody reads the intranet, so the same run without the check delivers the request: protected (the verdict
+    counts readers on the networks crossed, and the intranet has none)."""
+    result = _honest_fig1_with_esp_null("none")
+    assert result.outcome == "protected", result.text()
+    assert "in ESP with NULL encryption: readable" in result.trace_text()

@@ -13,6 +13,10 @@ LEASE_APPLIED = "resolver  configure  now asks 7.7.7.1 (the DNS server the lease
 LEASE_KEPT_OUT = ("lease 7.7.7.23  keep DNS  the lease names DNS server 7.7.7.1, but this host's DHCP client is set "
                   "to keep its own; the resolver still asks 1.2.0.53")
 FORGED_ACCEPTED = "answer server-b.example.org A 7.7.7.66  accept  accepted without validation (plain DNS)"
+NULL_PROPOSAL = "(the profile's ESP proposal: ENCR_NULL + AUTH_HMAC_SHA2_256_128)"
+NULL_SA = ("SA pair with 1.2.0.1  installed  peer authenticated as vpn.example.org (certificate from Example Corp CA); "
+           "out spi=0x12e0c9b2, in spi=0xbad641fb; tunnel mode for 1.2.0.0/16 behind 1.2.0.1; ESP with NULL encryption "
+           "and HMAC-SHA2-256-128 integrity: every packet is authenticated, but its payload is not encrypted")
 WRONG_SIGNATURE = ("answer server-b.example.org A 7.7.7.66  reject  DNSSEC validation failed: RRSIG does not verify "
                    "with example.org's key")
 
@@ -71,6 +75,32 @@ CASES = [
       "via laptop > intranet > ns", "!redirects a DNS query")),
     ({"location": "home", "dns_protection": "ipsec"}, "protected", None, False,
      "SA pair with 1.2.0.53  installed"),
+    # The VPN's ESP transform: AES-GCM, or NULL encryption with HMAC-SHA2-256-128 integrity (RFC 4303, 2410, 4868).
+    ({"vpn_encryption": "aes_gcm"}, "exposed", "2", True,
+     ("the tunnel is negotiated when the first packet needs it (the profile's ESP proposal: ENCR_AES_GCM_16)",
+      FORGED_ACCEPTED)),
+    # The hotel's forged answer sends the request outside the tunnel: the tunnel's transform never matters.
+    ({"vpn_encryption": "null"}, "exposed", "2", True,
+     (NULL_PROPOSAL, "send 18 bytes to 7.7.7.66  send  in clear", "!SA pair with 1.2.0.1")),
+    # The request reaches server-b through the tunnel, but readable: the hotel, which runs the network, reads it.
+    ({"vpn_encryption": "null", "dns_server": "home"}, "exposed", None, True,
+     (NULL_PROPOSAL, NULL_SA, "laptop      app     send 18 bytes to 1.2.3.4  send  over IPsec to vpn.example.org",
+      "[data] 'GET /salaries.xlsx' in ESP with NULL encryption: readable  via laptop > visited",
+      "decrypt  ESP spi=0x12e0c9b2 from laptop.example.org: integrity and replay checks pass")),
+    # Solution 1: the socket reports the SA does not encrypt (besides naming the gateway, not server-b).
+    ({"vpn_encryption": "null", "dns_server": "home", "name_check": "application"}, "blocked", None, False,
+     ("peer identity of 1.2.3.4  refuse  the peer authenticated as vpn.example.org, not server-b.example.org; "
+      "besides, the socket reports that its SAs authenticate but do not encrypt (ESP with NULL encryption)",
+      "!send 18 bytes")),
+    # Solution 2 needs integrity only: DNS through the NULL tunnel is readable, but the proxy cannot redirect it
+    # and the answer is the true one; the request itself is still read on the way.
+    ({"vpn_encryption": "null", "dns_server": "home", "dns_protection": "ipsec", "interception": "on"},
+     "exposed", None, True,
+     ("query A server-b.example.org id=49674 in ESP with NULL encryption: readable", "!redirects a DNS query",
+      "answer server-b.example.org A 1.2.3.4  accept", "'GET /salaries.xlsx' in ESP with NULL encryption: readable")),
+    # At home there is no VPN: the host-to-host SA with server-b keeps the laptop's own transform, AES-GCM.
+    ({"vpn_encryption": "null", "location": "home"}, "protected", None, False,
+     ("SA pair with 1.2.3.4  installed", "!NULL encryption", "!VPN to 1.2.0.1")),
 ]
 
 
@@ -125,3 +155,28 @@ def test_the_lease_decides_which_server_is_asked_and_the_trace_follows_it():
     assert result.outcome == "protected"
     assert "resolver  configure" not in result.trace_text()
     assert "A server-b.example.org  query  asks 1.2.0.53" in result.trace_text()
+
+
+def test_esp_null_through_the_vpn_is_read_on_the_wire_though_the_stack_sent_it_through_an_sa():
+    """vpn_encryption=null dns_server=home: the laptop's stack sent the request through an SA (it counts it as
+    protected), but its bytes crossed the hotel network readable, so the verdict, read from the wire, is exposed."""
+    result = run("fig3", dns_server="home", vpn_encryption="null")
+    data = result.to_json()
+    assert (data["outcome"], data["problem"], data["attack_succeeded"], data["data_in_clear"]) == \
+        ("exposed", None, True, True)
+    assert (data["reached_peer"], data["authenticated_as"]) == ("server-b", "vpn.example.org")
+    sent = [e for e in result.world.ledger if e["fact"] == "sent"][-1]
+    assert sent["protected"] is True and sent["peer_name"] == "vpn.example.org"
+    assert "(where hotspot can read it) in clear: ESP 7.7.7.23 > 1.2.0.1 spi=0x12e0c9b2 seq=2 with NULL " \
+           "encryption, carrying TCP 1.2.254.9:62933 > 1.2.3.4:80 [data] 'GET /salaries.xlsx'" in data["explanation"]
+    assert "laptop's stack believed it was sending through an SA with vpn.example.org" in data["explanation"]
+    request = next(e for e in result.events if e.kind == "esp" and e.host == "laptop" and "[data]" in e.reason)
+    assert b"GET /salaries.xlsx" in request.packet
+
+
+def test_the_same_run_with_aes_gcm_never_shows_the_request_on_the_wire():
+    result = run("fig3", dns_server="home")
+    assert result.outcome == "protected"
+    assert not any(b"GET /salaries.xlsx" in e.packet for e in result.events
+                   if e.kind == "esp" and e.packet)
+    assert not [e for e in result.world.ledger if e["fact"] == "crossed"]

@@ -53,6 +53,32 @@ def test_a_transport_sa_that_leaks_is_never_judged_protected(monkeypatch):
     assert "a clear packet matches a PROTECT rule" in result.explanation
 
 
+def test_esp_with_null_encryption_is_judged_from_the_wire_not_from_the_stack():
+    """fig3 dns_server=home vpn_encryption=null: a real, reachable run where the stack and the wire disagree. The
+    laptop's stack sent through an SA (its "sent" record says protected), the gateway decrypted the data from the
+    tunnel, server-b got it; but the bytes that crossed the hotel network contain the request. Exposed."""
+    result = run("fig3", dns_server="home", vpn_encryption="null")
+    sent = [e for e in result.world.ledger if e["fact"] == "sent"][-1]
+    crossed = [e for e in result.world.ledger if e["fact"] == "crossed"]
+    assert sent["protected"] is True and {c["network"] for c in crossed} == {"visited", "internet"}
+    assert (result.outcome, result.attack_succeeded, result.problem, result.data_in_clear) == \
+        ("exposed", True, None, True), result.text()
+    assert "where hotspot can read it" in result.explanation and "tunnel" not in result.explanation
+
+
+def test_the_client_belief_mutant_gets_esp_null_wrong(monkeypatch):
+    """The mutant 'client belief as verdict' (tools/mutate.py) reads protection from sent.protected: it calls the
+    ESP-NULL run protected, which is why that run makes the mutant visible to students."""
+    from mutants import apply_in_process
+
+    toggles = {"dns_server": "home", "vpn_encryption": "null"}
+    assert run("fig3", toggles).outcome == "exposed"
+    apply_in_process("client belief as verdict", monkeypatch)
+    result = run("fig3", toggles)
+    assert (result.outcome, result.attack_succeeded, result.data_in_clear) == ("protected", False, False)
+    assert run("fig3", {"dns_server": "home"}).outcome == "protected"   # with AES-GCM the mutant cannot be told apart
+
+
 def test_the_tunnel_counts_as_protection_only_when_a_gateway_decrypted_it():
     """fig3 dns_server=home: the gateway vpn decrypted the data from the tunnel and the server got it inside."""
     data = run("fig3", dns_server="home").to_json()

@@ -55,7 +55,7 @@ def _one(name: str, file: str, snippet: str, replacement: str, tests, why: str =
 MUTANTS: tuple[Mutant, ...] = (
     # ------------------------------------------------ issue 11, section 1: the verdict reads the wire
     _one("transport ESP sent as plain packets", "labsim/host.py",
-         "self._send(Packet(wire, origin or self.name, dict(facts, esp_inner=summary(pkt))))",
+         "self._send(Packet(wire, origin or self.name, dict(facts, **carried)))",
          "self._send(Packet(pkt, origin or self.name, dict(facts)))",
          ["tests/test_property_spd.py", "tests/test_verdict.py"],
          "an SA's packets (transport, or a VPN's tunnel) leave as plain packets while the stack believes "
@@ -65,9 +65,10 @@ MUTANTS: tuple[Mutant, ...] = (
              '    exposed_on = [] if sent and sent.get("protected") else [c for c in crossed if read_by[c["network"]]]'),
         Edit("labsim/verdict.py", "    in_clear = bool(crossed) or (record is not None and not via_sa)",
              '    in_clear = bool(sent) and not sent["protected"]'),
-    ), ("tests/test_verdict.py",),
+    ), ("tests/test_verdict.py", "tests/test_fig3.py"),
         "protected or clear is read from what the client's stack believed (sent.protected), not from what "
-        "crossed the networks and how the receiver got it"),
+        "crossed the networks and how the receiver got it; fig3 vpn_encryption=null dns_server=home shows it: the "
+        "stack sends through an SA, but ESP with NULL encryption leaves the request readable on the hotel network"),
     _one("problem-4 attribution from layout", "labsim/verdict.py",
          '    if last["action"] != "protect" or not last.get("remote") or not _private_prefix(last["remote"]):\n'
          '        return None',
@@ -98,11 +99,15 @@ MUTANTS: tuple[Mutant, ...] = (
          '    return True\n    if sa.mode == "tunnel":\n        return not sa.inner_remote or',
          ["tests/test_mechanisms_matter.py", "tests/test_property_spd.py"],
          "after decryption, the inner source is not checked against the SA's selectors (RFC 4301 5.2)"),
-    _one("ESP integrity tag", "labsim/ipsec/sad.py",
-         '        AESGCM(sa.key[:16]).decrypt(sa.key[16:] + iv, body, struct.pack("!LL", esp.spi, esp.seq))',
-         "        pass  # the tag is not compared",
-         ["tests/test_mechanisms_matter.py", "tests/test_sad.py"],
-         "the receiver decrypts ESP without checking the AES-GCM tag, so an altered packet is accepted"),
+    Mutant("ESP integrity tag", (
+        Edit("labsim/ipsec/sad.py",
+             '        AESGCM(sa.key[:16]).decrypt(sa.key[16:] + iv, body, struct.pack("!LL", esp.spi, esp.seq))',
+             "        pass  # the tag is not compared"),
+        Edit("labsim/ipsec/sad.py", "    return hmac.compare_digest(icv, expected)",
+             "    return True  # the ICV is not compared"),
+    ), ("tests/test_mechanisms_matter.py", "tests/test_sad.py"),
+        "the receiver opens ESP without checking its integrity (the AES-GCM tag, or the HMAC ICV of ESP with NULL "
+        "encryption), so an altered packet is accepted"),
     _one("certificate signature check", "labsim/pki.py",
          "        ca.public_key.verify(cert.signature, cert.tbs_certificate_bytes)",
          "        pass  # the CA's signature is not checked",

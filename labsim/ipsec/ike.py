@@ -3,8 +3,17 @@
 IKE_SA_INIT exchanges X25519 public keys and nonces; IKE_AUTH carries the identity (IDi or
 IDr), the X.509 certificate and an Ed25519 signature over the RFC 7296 section 2.15 signed
 octets. Every signature and every certificate is really verified. Child SA keys come
-from the X25519 secret through an HMAC-SHA256 prf+, so both ends compute the same AES-GCM
+from the X25519 secret through an HMAC-SHA256 prf+, so both ends compute the same ESP
 keys without ever sending them.
+
+The child SA's transform is negotiated as RFC 7296 section 3.3 says: the initiator's SA
+payload carries one proposal per ESP transform its configuration allows for this peer
+(ENCR_AES_GCM_16; or ENCR_NULL with AUTH_HMAC_SHA2_256_128, ESP that authenticates but does
+not encrypt); the responder picks the first of its own configured transforms that was
+offered (strongSwan's default preference) and answers with that one proposal, or refuses
+with NO_PROPOSAL_CHOSEN. Each daemon's configuration is :attr:`IkeDaemon.esp_proposals`,
+with :attr:`IkeDaemon.peer_proposals` for particular peers (a VPN profile's connection to
+its gateway), like strongSwan's per-connection ``esp_proposals``.
 
 Tunnel mode (a remote-access VPN, paper section 3): the initiator's traffic selectors name
 its inner address (TSi) and the ranges behind the gateway (TSr). A responder that receives
@@ -43,7 +52,7 @@ from ..addresses import Address, Prefix, ip, prefix
 from ..packets import stack
 from ..pki import SIM_EPOCH, verify_certificate
 from .identity import check_peer
-from .sad import make_pair
+from .sad import AES_GCM, TRANSFORMS, Transform, make_pair, transforms
 from . import spd as spd_rules
 from .spd import PacketView, name_matches
 
@@ -52,9 +61,12 @@ IKE_TIMEOUT_US = 3_000_000      # Windows gives up on a silent peer after about 
 CRYPTO_US = 300                 # time a peer spends on the Diffie-Hellman and signature work
 ID_FQDN = 2
 AUTH_DIGITAL_SIGNATURE = 14
+NOTIFY_NO_PROPOSAL_CHOSEN = 14
 NOTIFY_AUTHENTICATION_FAILED = 24
 NOTIFY_TS_UNACCEPTABLE = 38
-NOTIFY_NAMES = {NOTIFY_AUTHENTICATION_FAILED: "AUTHENTICATION_FAILED", NOTIFY_TS_UNACCEPTABLE: "TS_UNACCEPTABLE"}
+NOTIFY_NAMES = {NOTIFY_NO_PROPOSAL_CHOSEN: "NO_PROPOSAL_CHOSEN", NOTIFY_AUTHENTICATION_FAILED: "AUTHENTICATION_FAILED",
+                NOTIFY_TS_UNACCEPTABLE: "TS_UNACCEPTABLE"}
+TRANSFORM_ENCRYPTION, TRANSFORM_INTEGRITY = 1, 3
 
 
 def prf(key: bytes, data: bytes) -> bytes:
@@ -97,6 +109,7 @@ class _Exchange:
     expected_name: str | None = None
     tunnel_inner: tuple = ()
     inner_local: Address | None = None
+    proposals: tuple[Transform, ...] = (AES_GCM,)   # the initiator's offer, in order
     state: str = "init_sent"
     waiters: list = field(default_factory=list)
 
@@ -105,10 +118,13 @@ class _Exchange:
         keys = prf_plus(skeyseed, self.nonce_i + self.nonce_r + self.spi_i + self.spi_r, 96)
         self.sk_d, self.sk_pi, self.sk_pr = keys[:32], keys[32:64], keys[64:]
 
-    def child_keys(self) -> tuple[bytes, bytes]:
-        """(initiator-to-responder key, responder-to-initiator key), each 16 bytes + 4-byte salt."""
-        keymat = prf_plus(self.sk_d, self.nonce_i + self.nonce_r, 40)
-        return keymat[:20], keymat[20:]
+    def child_keys(self, transform: Transform) -> tuple[bytes, bytes]:
+        """(initiator-to-responder keys, responder-to-initiator keys) for ``transform``: each the cipher's key
+        (AES-GCM: 16 bytes + a 4-byte salt; NULL: none), then the integrity key (HMAC-SHA2-256: 32 bytes),
+        in the order of RFC 7296 section 2.17."""
+        size = transform.key_size
+        keymat = prf_plus(self.sk_d, self.nonce_i + self.nonce_r, 2 * size)
+        return keymat[:size], keymat[size:]
 
 
 def _signed_octets(message: bytes, peer_nonce: bytes, sk_p: bytes, id_name: str) -> bytes:
@@ -197,21 +213,64 @@ def _traffic_selectors(ts_i, ts_r) -> tuple:
             IKEv2_TSr(number_of_TSs=len(ts_r), traffic_selector=[_selector(p) for p in ts_r]))
 
 
-def _child_sa(spi: int):
-    transform = IKEv2_Transform(transform_type="Encryption", transform_id=20)  # AES-GCM, 16-byte ICV
-    return IKEv2_SA(prop=IKEv2_Proposal(proto="ESP", SPIsize=4, SPI=spi.to_bytes(4, "big"), trans_nb=1,
-                                        trans=transform))
+def _child_sa(spi: int, offer, numbers=None):
+    """An SA payload with one ESP proposal per transform of ``offer`` (numbered 1, 2, ... or ``numbers``)."""
+    proposals = []
+    for number, transform in zip(numbers or range(1, len(offer) + 1), offer):
+        parts = [IKEv2_Transform(transform_type="Encryption", transform_id=transform.encr_id)]
+        if transform.integ_id is not None:
+            parts.append(IKEv2_Transform(transform_type="Integrity", transform_id=transform.integ_id))
+        proposals.append(IKEv2_Proposal(proposal=number, proto="ESP", SPIsize=4, SPI=spi.to_bytes(4, "big"),
+                                        trans_nb=len(parts), trans=stack(*parts)))
+    return IKEv2_SA(prop=stack(*proposals))
+
+
+def offered_transforms(msg) -> list[tuple[int, Transform | None, str]]:
+    """(proposal number, the transform or None if unknown here, its IKEv2 names) of each ESP proposal in the
+    message's SA payload."""
+    found = []
+    proposal = msg[IKEv2_SA].prop if msg.haslayer(IKEv2_SA) else None
+    while isinstance(proposal, IKEv2_Proposal):
+        ids, part = {}, proposal.trans
+        while isinstance(part, IKEv2_Transform):
+            ids.setdefault(part.transform_type, part.transform_id)
+            part = part.payload
+        known = next((t for t in TRANSFORMS.values() if t.encr_id == ids.get(TRANSFORM_ENCRYPTION)
+                      and t.integ_id == ids.get(TRANSFORM_INTEGRITY)), None)
+        words = known.ike_words() if known else " + ".join(f"type {k} id {v}" for k, v in ids.items())
+        found.append((proposal.proposal, known, words))
+        proposal = proposal.payload
+    return found
+
+
+def _words(offer) -> str:
+    return "; ".join(t.ike_words() for t in offer)
 
 
 class IkeDaemon:
     """A host's IKE service on UDP 500: initiator and responder."""
 
-    def __init__(self, host):
+    def __init__(self, host, esp_proposals=("aes_gcm",)):
         self.host = host
         self.exchanges: dict[bytes, _Exchange] = {}
         self.pending: dict[tuple, _Exchange] = {}
+        #: the ESP transforms this host proposes and accepts, in order of preference
+        self.esp_proposals: tuple[Transform, ...] = transforms(esp_proposals)
+        #: the same for particular peers (a connection's own esp_proposals, e.g. a VPN profile's gateway)
+        self.peer_proposals: dict[Address, tuple[Transform, ...]] = {}
         host.ike = self
         host.bind_udp(IKE_PORT, self.on_message)
+
+    def configure_esp(self, names, peer=None) -> None:
+        """Allow the ESP transforms ``names`` (in order of preference) with every peer, or only with ``peer``."""
+        chosen = transforms(names)
+        if peer is None:
+            self.esp_proposals = chosen
+        else:
+            self.peer_proposals[ip(peer)] = chosen
+
+    def proposals_for(self, peer: Address) -> tuple[Transform, ...]:
+        return self.peer_proposals.get(peer, self.esp_proposals)
 
     # ------------------------------------------------------------ initiator
 
@@ -230,7 +289,7 @@ class IkeDaemon:
         local = host.source_address_for(peer)
         ex = _Exchange("initiator", peer, local, sim.randbytes(8), rule_index=rule_index,
                        expected_name=expected_name, tunnel_inner=tunnel_inner, inner_local=inner_local,
-                       waiters=[on_done])
+                       proposals=self.proposals_for(peer), waiters=[on_done])
         ex.dh = X25519PrivateKey.from_private_bytes(sim.randbytes(32))
         ex.nonce_i = sim.randbytes(32)
         ex.msg1 = _message(IKEv2(init_SPI=ex.spi_i, exch_type="IKE_SA_INIT", flags="Initiator"), _proposal(),
@@ -272,14 +331,16 @@ class IkeDaemon:
         remote_ts = ex.tunnel_inner or (prefix(ex.peer),)
         out = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Initiator", id=1),
                        IKEv2_IDi(IDtype=ID_FQDN, ID=own.name.encode()), *_credentials(own, auth),
-                       _child_sa(ex.child_spi_i), *_traffic_selectors((prefix(ex.inner_local or ex.local),), remote_ts))
+                       _child_sa(ex.child_spi_i, ex.proposals),
+                       *_traffic_selectors((prefix(ex.inner_local or ex.local),), remote_ts))
         sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, out, src=ex.local))
 
     def _on_auth_response(self, ex: _Exchange, msg) -> None:
         host = self.host
         if msg.haslayer(IKEv2_Notify):
             code = msg[IKEv2_Notify].type
-            self._finish(ex, None, f"{ex.peer} refused us: {NOTIFY_NAMES.get(code, code)}")
+            why = f" (we proposed {_words(ex.proposals)})" if code == NOTIFY_NO_PROPOSAL_CHOSEN else ""
+            self._finish(ex, None, f"{ex.peer} refused us: {NOTIFY_NAMES.get(code, code)}{why}")
             return
         proven = self._verify_peer(ex, msg, IKEv2_IDr, ex.msg2, ex.nonce_i, ex.sk_pr)
         if isinstance(proven, str):
@@ -288,6 +349,13 @@ class IkeDaemon:
             return
         name, issuer = proven
         ex.child_spi_r = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
+        chosen = offered_transforms(msg)
+        transform = chosen[0][1] if len(chosen) == 1 else None
+        if transform not in ex.proposals:
+            words = chosen[0][2] if len(chosen) == 1 else f"{len(chosen)} proposals"
+            self._finish(ex, None, f"the responder chose {words}, which we did not propose")
+            self._send_delete(ex)
+            return
         if ex.expected_name and host.name_check != "name_handle" and not spd_rules.name_selector_admits(ex.expected_name, name):
             # An SPD name selector is a requirement on the authenticated identity (RFC 4301 4.4.1.1).
             host.sim.record("ike", host.name, f"name selector {ex.expected_name}", "fail",
@@ -302,16 +370,16 @@ class IkeDaemon:
                 self._finish(ex, None, f"identity check failed: {reason}")
                 self._send_delete(ex)
                 return
-            i2r, r2i = ex.child_keys()
+            i2r, r2i = ex.child_keys(transform)
             out, inb = make_pair(ex.child_spi_i, ex.child_spi_r, r2i, i2r, ex.local, ex.peer, name, issuer,
                                  ex.rule_index, "tunnel" if ex.tunnel_inner else "transport", ex.tunnel_inner,
-                                 local_name=host.identity.name)
+                                 local_name=host.identity.name, transform=transform)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ex.tunnel_inner))} behind {ex.peer}" \
                 if ex.tunnel_inner else ""
             host.sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",
                             f"peer authenticated as {name} (certificate from {issuer}); "
-                            f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}")
+                            f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}{_unencrypted(transform)}")
             self._finish(ex, out, f"authenticated as {name}")
 
         check_peer(host, ex.peer, name, issuer, ex.expected_name, decided)
@@ -418,30 +486,45 @@ class IkeDaemon:
             return
         ex.rule_index = match.index
         ex.child_spi_i = int.from_bytes(bytes(msg[IKEv2_SA].prop.SPI), "big")
+        offered = offered_transforms(msg)
+        ours = self.proposals_for(ex.peer)
+        number, transform = next(((n, t) for t in ours for n, known, _ in offered if known == t), (None, None))
+        if transform is None:
+            refuse(NOTIFY_NO_PROPOSAL_CHOSEN,
+                   f"none of the ESP proposals ({'; '.join(w for _, _, w in offered) or 'none'}) is one our "
+                   f"configuration allows ({_words(ours)})")
+            return
 
         def decided(ok: bool, reason: str) -> None:
             if not ok:
                 refuse(NOTIFY_AUTHENTICATION_FAILED, f"identity check failed: {reason}")
                 return
             ex.child_spi_r = sim.rng.randrange(0x100, 0xFFFFFFFF)
-            i2r, r2i = ex.child_keys()
+            i2r, r2i = ex.child_keys(transform)
             out, inb = make_pair(ex.child_spi_r, ex.child_spi_i, i2r, r2i, ex.local, ex.peer, name, issuer,
                                  ex.rule_index, "tunnel" if tunnel else "transport", ts_i if tunnel else (),
-                                 local_name=host.identity.name)
+                                 local_name=host.identity.name, transform=transform)
             host.sad.install(out, inb)
             inside = f"; tunnel mode for {', '.join(map(str, ts_i))} behind {ex.peer}" if tunnel else ""
             sim.record("esp", host.name, f"SA pair with {ex.peer}", "installed",
                        f"peer authenticated as {name} (certificate from {issuer}); "
-                       f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}")
+                       f"out spi=0x{out.spi:08x}, in spi=0x{inb.spi:08x}{inside}{_unencrypted(transform)}")
             own = host.identity
             auth = own.sign(_signed_octets(ex.msg2, ex.nonce_i, ex.sk_pr, own.name))
             ex.state = "done"
             reply = _message(IKEv2(init_SPI=ex.spi_i, resp_SPI=ex.spi_r, exch_type="IKE_AUTH", flags="Response", id=1),
                              IKEv2_IDr(IDtype=ID_FQDN, ID=own.name.encode()), *_credentials(own, auth),
-                             _child_sa(ex.child_spi_r), *_traffic_selectors(ts_i, ts_r))
+                             _child_sa(ex.child_spi_r, (transform,), (number,)), *_traffic_selectors(ts_i, ts_r))
             sim.schedule(CRYPTO_US, lambda: host.udp_send(ex.peer, IKE_PORT, IKE_PORT, reply, src=ex.local))
 
         check_peer(host, claimed, name, issuer, None, decided)
+
+
+def _unencrypted(transform: Transform) -> str:
+    """What the installed-SA line adds when the SA authenticates but does not encrypt (AES-GCM adds nothing)."""
+    if transform.encrypts:
+        return ""
+    return f"; ESP with {transform.label}: every packet is authenticated, but its payload is not encrypted"
 
 
 def describe_ike(data: bytes) -> str:

@@ -14,6 +14,15 @@ server answers, leaving the hotel only able to deny service, however it dresses 
 another record). ``name_check=application`` is solution 1: the application asks its
 socket who the peer authenticated as and refuses to send otherwise. At home
 (``location=home``) none of the hotel's tricks apply.
+
+``vpn_encryption=null`` configures the company's VPN gateway and the laptop's VPN profile to
+allow only ESP with NULL encryption and HMAC-SHA2-256-128 integrity (RFC 4303 permits ESP
+that authenticates without encrypting; companies choose it so that their own monitors can
+read VPN traffic). IKE negotiates it like any transform. The laptop's stack still sends
+through an SA, but the hotel, which runs the network the tunnel crosses, reads the request:
+the application cannot tell, unless its socket reports whether its data is encrypted (the
+paper's section 5.5 asks for exactly that). Integrity is all solution 2 needs from the
+tunnel, so DNS through it stays trustworthy.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ CLEAR_DNS_RULE = f"bypass remote {ADDRESSES['ns']} proto udp port 53    # DNS to
 def build(t: dict[str, str], seed: int = 0):
     roaming = roaming_world(seed, "A mobile host trusts the visited network's DNS", t["location"],
                             signed=t["dnssec"] == "on", hotspot_lies={"server-b.example.org": [FAKE_SERVER]},
-                            forge=t["forgery"])
+                            forge=t["forgery"], vpn_esp=(t["vpn_encryption"],))
     corp, world, laptop = roaming.corp, roaming.world, roaming.laptop
     clear_dns = t["dns_protection"] == "none"
 
@@ -90,6 +99,10 @@ SCENARIO = register(Scenario(
                {"none": "the application trusts the network and sends",
                 "application": "it asks its socket who the peer authenticated as, and by which CA; unless the "
                                "answer is server-b.example.org certified by Example Corp CA, it sends nothing"}),
+        Toggle("vpn_encryption", ("aes_gcm", "null"), "aes_gcm", "which ESP transform the company's VPN allows",
+               {"aes_gcm": "AES-GCM: the tunnel's packets are encrypted and authenticated",
+                "null": "NULL encryption with HMAC-SHA2-256-128: authenticated, but readable on every network "
+                        "the tunnel crosses (so the company's monitors can inspect it)"}),
     ),
     build=build,
     client="laptop",

@@ -58,6 +58,7 @@ class Roaming:
     gateway: Host
     hotspot: Host
     location: str
+    vpn_esp: tuple | None = None   # the ESP transforms the VPN profile proposes (None: the IKE daemon's own)
 
     @property
     def world(self):
@@ -78,7 +79,8 @@ class Roaming:
         laptop's DHCP client keeps ns.example.org. ``tunnel`` and ``exclude`` are the VPN profile's
         ranges (see :class:`~labsim.vpn.VpnClient`)."""
         laptop = self.laptop
-        client = VpnClient(laptop, GATEWAY, LAPTOP_INNER, tunnel=tunnel, exclude=exclude) if self.away else None
+        client = VpnClient(laptop, GATEWAY, LAPTOP_INNER, tunnel=tunnel, exclude=exclude,
+                           esp_proposals=self.vpn_esp) if self.away else None
 
         def configured(lease: Lease) -> None:
             if client is not None:
@@ -89,7 +91,9 @@ class Roaming:
 
 
 def roaming_world(seed: int, title: str, location: str, signed: bool = False,
-                  hotspot_lies: dict[str, list[str]] | None = None, forge: str = "unsigned") -> Roaming:
+                  hotspot_lies: dict[str, list[str]] | None = None, forge: str = "unsigned",
+                  vpn_esp: tuple | None = None) -> Roaming:
+    """The cast above; ``vpn_esp``, if given, the ESP transforms the VPN gateway and the laptop's profile allow."""
     corp = corp_world(seed, title, signed=signed)
     world = corp.world
     intranet = world.networks["intranet"]
@@ -103,14 +107,14 @@ def roaming_world(seed: int, title: str, location: str, signed: bool = False,
                reserved={"laptop": LAPTOP_HOME})
     gateway = corp.host("vpn", GATEWAY, "gateway")
     corp.ipsec(gateway, "bypass any")
-    VpnGateway(gateway, VPN_POOL, {corp.fqdn("laptop"): LAPTOP_INNER}, CA_NAME)
+    VpnGateway(gateway, VPN_POOL, {corp.fqdn("laptop"): LAPTOP_INNER}, CA_NAME, esp_proposals=vpn_esp)
 
     hotspot = world.add_host(Host("hotspot", "router", malicious=bool(hotspot_lies)), "visited", [HOTSPOT])
     DhcpServer(hotspot, GUEST_POOL, dns=[HOTSPOT], domain=HOTEL_DOMAIN, router=HOTSPOT)
     DnsServer(hotspot, directory=world.directory, lies=hotspot_lies, forge=forge)
 
     laptop = corp.host("laptop", LAPTOP_HOME, "mobile")
-    return Roaming(corp, laptop, gateway, hotspot, location)
+    return Roaming(corp, laptop, gateway, hotspot, location, vpn_esp)
 
 
 __all__ = ["Roaming", "roaming_world", "GATEWAY", "VPN_POOL", "LAPTOP_HOME", "LAPTOP_INNER", "PRINTER_B",

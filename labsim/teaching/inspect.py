@@ -20,7 +20,6 @@ from scapy.layers.ipsec import ESP
 from scapy.layers.ipsec import SecurityAssociation as ScapySA
 
 from ..errors import LabsimError
-from ..ipsec.sad import ALGORITHM
 from ..packets import dissect
 
 REQUEST = b"GET /salaries.xlsx"
@@ -75,7 +74,9 @@ def decrypt(result, raw: bytes, sender: str = "host-a"):
     """The inner packet of an ESP packet ``sender`` sent, decrypted with a copy of its SA's key."""
     pkt = IP(raw)
     sa = _sa_for(result, sender, pkt[ESP].spi)
-    return ScapySA(ESP, spi=sa.spi, crypt_algo=ALGORITHM, crypt_key=sa.key).decrypt(pkt)
+    t = sa.transform
+    return ScapySA(ESP, spi=sa.spi, crypt_algo=t.crypt_algo, crypt_key=sa.crypt_key or None, auth_algo=t.auth_algo,
+                   auth_key=sa.auth_key or None).decrypt(pkt)
 
 
 def show_request(result, sender: str = "host-a") -> None:
@@ -89,8 +90,9 @@ def show_request(result, sender: str = "host-a") -> None:
         return
     sa = _sa_for(result, sender, pkt[ESP].spi)
     inner = decrypt(result, event.packet, sender)
-    print(f"\nThe ESP data decrypted with {sender}'s outbound SA (spi=0x{sa.spi:08x}, {ALGORITHM}, a key that only "
-          f"{sender} and {sa.peer_name} hold) is this TCP segment:")
+    how = "decrypted" if sa.transform.encrypts else "unwrapped (NULL encryption: nothing to decrypt; its ICV checked)"
+    print(f"\nThe ESP data {how} with {sender}'s outbound SA (spi=0x{sa.spi:08x}, {sa.transform.label}, a key "
+          f"that only {sender} and {sa.peer_name} hold) is this TCP segment:")
     print(inner[TCP].show(dump=True).rstrip())
 
 
@@ -111,6 +113,9 @@ def wire_facts(result, sender: str = "host-a") -> dict[str, tuple[bool, str]]:
         facts["the sequence number"] = (False, "this packet has no ESP header, so there is no ESP sequence number")
     if TCP in pkt:
         facts["the destination port"] = (True, f"the TCP header is in clear: dport={pkt[TCP].dport}")
+    elif not _sa_for(result, sender, pkt[ESP].spi).transform.encrypts:
+        facts["the destination port"] = (True, "the TCP header is inside the ESP payload, but the SA uses NULL "
+                                               "encryption: its bytes are on the wire as they are")
     else:
         facts["the destination port"] = (False, "the TCP header is inside the encrypted part: scapy finds no TCP "
                                                 "layer in the bytes")
@@ -140,7 +145,7 @@ def show_sas(result, host: str = "host-a") -> None:
     print(f"{host}'s security associations (one per direction):")
     for sa in history:
         arrow = f"{host} -> {sa.remote}" if sa.direction == "out" else f"{sa.remote} -> {host}"
-        print(f"  {sa.direction:<3}  spi=0x{sa.spi:08x}  {arrow:<22}  {sa.mode}, {ALGORITHM}, peer proved "
+        print(f"  {sa.direction:<3}  spi=0x{sa.spi:08x}  {arrow:<22}  {sa.mode}, {sa.transform.label}, peer proved "
               f"{sa.peer_name} (issuer {sa.peer_issuer}), {sa.packets} packets")
 
 

@@ -68,6 +68,8 @@ def world_text(world) -> str:
 
 
 _HEADER = re.compile(r"^(\S+) \S+ > \S+ ?(.*)$")
+#: How labsim.net describes an ESP packet: what it carries, encrypted or readable (NULL encryption).
+_ESP_REASON = re.compile(r"carries (.*?)(?:( \(encrypted\))| in ESP with NULL encryption: readable)$")
 _NOISE = re.compile(r"\s*\b(?:x?id|spi)=\S+|\s*\bseq=\d+|\s+KE N[ir]\b|\s+CERT AUTH\b")
 
 
@@ -75,11 +77,12 @@ def packet_gist(event) -> str:
     """What a packet says, without addresses and ids: ``query A server-b.example.org``, ``[SYN]``."""
     summary = event.summary
     if event.kind == "esp":
-        inner = re.match(r"carries (.*) \(encrypted\)$", event.reason or "")
+        inner = _ESP_REASON.match(event.reason or "")
         if inner:
             match = _HEADER.match(inner.group(1))
             text = f"{match.group(1)} {match.group(2)}" if match else inner.group(1)
-            return "encrypted " + _NOISE.sub("", text).strip()
+            how = "encrypted" if inner.group(2) else "readable"
+            return f"{how} " + _NOISE.sub("", text).strip()
     match = _HEADER.match(summary)
     rest = match.group(2) if match else summary
     rest = _NOISE.sub("", rest).strip()

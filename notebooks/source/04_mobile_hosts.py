@@ -85,6 +85,15 @@ labsim.panel("fig3")
 #   with `example.org`'s key. A forged record fails, whichever server delivered it. The hotel can still refuse
 #   to deliver the real one.
 #
+# One more toggle looks at the tunnel itself. ESP can authenticate packets without encrypting them ("NULL
+# encryption", RFC 4303 and RFC 2410), and some companies configure their VPN that way so their own monitors can
+# look inside. Try `vpn_encryption=null` with `dns_server=home`. The DNS answer through the tunnel still cannot
+# be forged, since solution 2 asks the tunnel for integrity only; but the hotel reads `GET /salaries.xlsx` in the
+# tunnel's packets. The laptop's stack did send through an SA, and believes its data protected; the simulator
+# judges from the bytes that crossed the hotel's network. The socket interface of section 5.5 reports whether a
+# connection is authenticated, encrypted or both; with `name_check=application` the application's refusal names
+# the missing encryption too.
+#
 # **Exercise 1 (predict).** The laptop asks its home server (`dns_server="home"`), DNS still leaves in clear
 # (`dns_protection="none"`), and the hotel intercepts DNS (`interception="on"`). What verdict will the
 # simulator give? Decide before you run anything.
