@@ -208,7 +208,7 @@ class Host:
                         rule=match.label())
         if facts.get("flow"):
             self.world.note("policy", flow=facts["flow"], host=self.name, dst=str(dst), action=action,
-                            rule=match.label(), remote=_remote_range(match))
+                            rule=match.label(), remote=_remote_range(match), holder=self.world.holder(self, dst))
         if action == "discard":
             self._drop(pkt, f"outbound packet matches {match.label()}", context, match=match)
         elif action == "bypass":

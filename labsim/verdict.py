@@ -264,7 +264,7 @@ def _private_range_cost(world, flow: str, client_name: str | None, intended_host
     last = decisions[-1]
     if last["action"] != "protect" or not last.get("remote") or not _private_prefix(last["remote"]):
         return None
-    holder = world.hosts.get(here.table.get(ip(last["dst"])))
+    holder = world.hosts.get(last.get("holder"))   # who held the address where the client stood, as it decided
     return "4" if holder is not None and holder.name != client_name and not holder.malicious else None
 
 
