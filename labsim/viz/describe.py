@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 
-from .style import STATES, role_words
+from .style import ESP_REASON, STATES, legend_states, role_words
 
-STATE_WORDS = {"clear": "clear text", "esp": "ESP", "ike": "IKE", "dns": "DNS", "bcast": "broadcast or DHCP"}
+STATE_WORDS = {"clear": "clear text", "esp": "ESP", "esp_null": "ESP with NULL encryption", "ike": "IKE", "dns": "DNS",
+               "bcast": "broadcast or DHCP"}
 
 
 def scenario_spec(label: str | None):
@@ -68,8 +69,6 @@ def world_text(world) -> str:
 
 
 _HEADER = re.compile(r"^(\S+) \S+ > \S+ ?(.*)$")
-#: How labsim.net describes an ESP packet: what it carries, encrypted or readable (NULL encryption).
-_ESP_REASON = re.compile(r"carries (.*?)(?:( \(encrypted\))| in ESP with NULL encryption: readable)$")
 _NOISE = re.compile(r"\s*\b(?:x?id|spi)=\S+|\s*\bseq=\d+|\s+KE N[ir]\b|\s+CERT AUTH\b")
 
 
@@ -77,11 +76,11 @@ def packet_gist(event) -> str:
     """What a packet says, without addresses and ids: ``query A server-b.example.org``, ``[SYN]``."""
     summary = event.summary
     if event.kind == "esp":
-        inner = _ESP_REASON.match(event.reason or "")
+        inner = ESP_REASON.match(event.reason or "")
         if inner:
-            match = _HEADER.match(inner.group(1))
-            text = f"{match.group(1)} {match.group(2)}" if match else inner.group(1)
-            how = "encrypted" if inner.group(2) else "readable"
+            match = _HEADER.match(inner.group("inner"))
+            text = f"{match.group(1)} {match.group(2)}" if match else inner.group("inner")
+            how = "readable" if inner.group("readable") else "encrypted"
             return f"{how} " + _NOISE.sub("", text).strip()
     match = _HEADER.match(summary)
     rest = match.group(2) if match else summary
@@ -152,8 +151,9 @@ def alt_text(result, flows=None, client: str | None = None) -> str:
         verdict_text(result)
 
 
-def legend_text() -> str:
-    return "Legend: " + "; ".join(f"{s.shape} = {s.label}" for s in STATES.values()) + "."
+def legend_text(shown=()) -> str:
+    """The legend in words: every state it always lists, and those of the occasional ones in ``shown``."""
+    return "Legend: " + "; ".join(f"{STATES[k].shape} = {STATES[k].label}" for k in legend_states(shown)) + "."
 
 
 __all__ = ["alt_text", "flow_text", "flow_gist", "packet_gist", "verdict_text", "world_text", "where_in_paper", "toggles_text",

@@ -30,11 +30,12 @@ from .describe import alt_text, flow_gist, toggles_text, where_in_paper
 from .layout import layout_for
 from .steps import build_steps
 from .style import INK, MUTED, OUTCOME_STYLE, STATES
-from .topology import (RC, Z_TEXT, Z_TRAIL, draw_glyph, draw_world, fit_strip, new_canvas, png_bytes,
-                       svg_bytes, unclip)
+from .topology import (RC, Z_TEXT, Z_TRAIL, draw_glyph, draw_world, fit_strip, legend_rows, new_canvas,
+                       png_bytes, svg_bytes, unclip)
 
 HEADER_H = 1.5       # inches above the topology: title, provenance and verdict
 ROW_H = 0.2          # one line of the flow list below it
+LEGEND_GAP = 0.12    # inches more above the flow list for each legend row past two (readable ESP's)
 PNG_DPI = 120
 SYMBOLS = {"protected": "\u2714", "clear": "\u25cb", "exposed": "\u26a0", "impersonated": "\u26a0",
            "blocked": "\u2298"}   # all in DejaVu Sans
@@ -153,15 +154,17 @@ def figure_for(result, scenario: str | None = None):
     spec = scenario_spec(label)
     layout = fit_strip(layout_for(result.world, label), result.world, label)
     steps, flows = build_steps(result.events, layout, result.world)
+    shown = {s.state for s in steps}
+    gap = LEGEND_GAP * (legend_rows(shown) - 2)     # the legend's third row pushes the flow list down
     columns = _columns(flows)
-    list_h = 0.45 + ROW_H * math.ceil(max(len(flows), 1) / columns)
+    list_h = 0.45 + ROW_H * math.ceil(max(len(flows), 1) / columns) + gap
     with matplotlib.rc_context(RC):
         fig, ax = new_canvas(layout.width, layout.height + list_h + HEADER_H)
         ax.set_ylim(-list_h, layout.height + HEADER_H)
-        draw_world(ax, result.world, layout, label)
+        draw_world(ax, result.world, layout, label, shown=shown)
         draw_flows(ax, steps, flows)
         _header(ax, result, spec, layout.width, layout.height + HEADER_H)
-        _flow_list(ax, result, flows, layout.width, 0.0)
+        _flow_list(ax, result, flows, layout.width, -gap)
         unclip(ax)
     return fig, flows
 

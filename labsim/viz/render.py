@@ -28,12 +28,12 @@ from .layout import STRIP_H
 from .player import steps_data
 from .picture import PT, first_events, host_box_svg, svg_data_uri, trails_svg
 from .steps import build_steps
-from .style import FILTERS, FONT_STACK, OUTCOME_STYLE, STATES, STATE_ORDER
+from .style import FILTERS, FONT_STACK, OCCASIONAL, OUTCOME_STYLE, STATES, STATE_ORDER, legend_states
 from .layout import client_of, spd_lines
 from .shipped import panel_topology
 
-KIND_COLOUR = {"clear": "#9a6a00", "dns": "#1f6f9f", "esp": STATES["esp"].colour, "ike": STATES["ike"].colour,
-               "bcast": STATES["bcast"].colour, "drop": STATES["drop"].colour}
+KIND_COLOUR = {"clear": "#9a6a00", "dns": "#1f6f9f", "esp": STATES["esp"].colour, "esp_null": STATES["esp_null"].colour,
+               "ike": STATES["ike"].colour, "bcast": STATES["bcast"].colour, "drop": STATES["drop"].colour}
 
 
 def _e(text) -> str:
@@ -144,8 +144,22 @@ def event_rows(result, parts: dict) -> list[list]:
 
 # ---------------------------------------------------------------- the panel's messages
 
+def _legend_entry(key: str) -> list:
+    """A legend entry for the panel: key, words, fill, outline, glyph path, and (only for an occasional
+    state, which the panel shows only while the run's picture draws it) ``True``."""
+    state = STATES[key]
+    return [key, state.label, state.fill, state.edge, state.unit_svg_path()] + ([True] if key in OCCASIONAL else [])
+
+
+def legend_extra(steps) -> list[str]:
+    """The occasional states (readable ESP) the picture of these steps draws, for the legend."""
+    shown = {step.state for step in steps}
+    return [k for k in OCCASIONAL if k in shown]
+
+
 def panel_static(spec, names: list[str], notes: str, autoplay: bool) -> dict:
-    """What never changes in a panel: title, toggles and their meanings, legend, filters, glyphs."""
+    """What never changes in a panel: title, toggles and their meanings, legend, filters, glyphs.
+    The legend holds every state; each view's ``legend_extra`` says which occasional ones it shows."""
     toggles = []
     for name in names:
         t = spec.toggle(name)
@@ -153,8 +167,7 @@ def panel_static(spec, names: list[str], notes: str, autoplay: bool) -> dict:
                         "meanings": {v: t.meanings.get(v, "") for v in t.values}})
     return {"id": spec.id, "title": spec.title, "where": where_in_paper(spec.id), "summary": spec.summary,
             "notes": notes, "toggles": toggles, "autoplay": autoplay,
-            "legend": [[k, STATES[k].label, STATES[k].fill, STATES[k].edge, STATES[k].unit_svg_path()]
-                       for k in STATE_ORDER],
+            "legend": [_legend_entry(k) for k in STATE_ORDER],
             "filters": [[key, label, list(kinds)] for key, label, kinds in FILTERS],
             "shapes": {k: s.unit_svg_path() for k, s in STATES.items()},
             "look": {k: [s.fill, s.edge] for k, s in STATES.items()}, "box": list(host_box_svg())}
@@ -168,6 +181,7 @@ def run_view(result, n: int, spec) -> tuple[dict, str, str]:
     view = {"n": n, "toggles": dict(result.toggles), "error": "", "verdicts": verdicts(result),
             "topo": parts["topo_key"], "size": parts["size"], "trails": parts["trails"], "steps": steps,
             "flows": flows, "events": event_rows(result, parts), "alt": parts["alt"],
+            "legend_extra": legend_extra(parts["steps"]),
             "spd_title": f"{client}'s SPD (first match wins)" if client else "",
             "spd": [re.sub(r"^(\d+)  ", r"\1. ", line) for line in spd_lines(result.world, client)]}
     return view, parts["topo_key"], parts["topo"]
@@ -175,7 +189,8 @@ def run_view(result, n: int, spec) -> tuple[dict, str, str]:
 
 def error_view(n: int, toggles: dict, message: str) -> dict:
     return {"n": n, "toggles": dict(toggles), "error": message, "verdicts": [], "events": [], "steps": [],
-            "flows": {}, "trails": "", "topo": "", "size": [0, 0], "alt": "", "spd": [], "spd_title": ""}
+            "flows": {}, "trails": "", "topo": "", "size": [0, 0], "alt": "", "spd": [], "spd_title": "",
+            "legend_extra": []}
 
 
 # ---------------------------------------------------------------- the saved fallback
@@ -198,7 +213,8 @@ def fallback_html(panel) -> str:
                f'src="{_e(svg_data_uri(picture_svg(parts)))}" width="{w * 1.3:.0f}" '
                f'style="max-width:100%;height:auto;display:block;margin:4px 0">')
     legend = " &nbsp; ".join(f'<span style="white-space:nowrap"><b style="color:{KIND_COLOUR.get(k, STATES[k].colour)}">'
-                             f'{_e(STATES[k].shape)}</b> {_e(STATES[k].label)}</span>' for k in STATE_ORDER)
+                             f'{_e(STATES[k].shape)}</b> {_e(STATES[k].label)}</span>'
+                             for k in legend_states({step.state for step in parts["steps"]}))
     client = client_of(panel.result.world, spec.id)
     spd = "".join(f"{_e(line)}\n" for line in spd_lines(panel.result.world, client))
     spd_html = (f'<div style="font-size:12px"><b>{_e(client)}\'s SPD (first match wins)</b>'
@@ -210,4 +226,4 @@ def fallback_html(panel) -> str:
 
 
 __all__ = ["verdicts", "verdict_rows", "picture_parts", "picture_svg", "event_rows", "panel_static", "run_view",
-           "error_view", "fallback_html"]
+           "error_view", "fallback_html", "legend_extra"]

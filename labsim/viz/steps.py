@@ -2,11 +2,11 @@
 
 A *step* is one trace event placed on the canvas: a packet on the wire becomes a polyline
 from its sender, through the hubs of the networks it crosses and the gateways between
-them, to its receiver; a decision inside a host becomes a point at that host; a drop
-becomes a cross where the packet stopped. A *flow* is every packet of one state from
-one sender to one destination (fig1's three clear TCP packets to the attacker are one
-flow), numbered in order of first appearance, which is how the static figures number
-their arrows.
+them, to its receiver, in the state :func:`~labsim.viz.style.state_of_event` gives it; a
+decision inside a host becomes a point at that host; a drop becomes a cross where the
+packet stopped. A *flow* is every packet of one state from one sender to one destination
+(fig1's three clear TCP packets to the attacker are one flow), numbered in order of first
+appearance, which is how the static figures number their arrows.
 
 Flows keep to the right of the line between their ends, like traffic, so a request and
 its answer never hide each other; a flow takes the lowest lane that no earlier flow uses
@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 
 from .layout import HOST_H, HOST_W, Layout
-from .style import KIND_STATE
+from .style import state_of_event
 
 LANE = 0.13         # inches between parallel flows
 FIRST_LANE = 0.07   # how far right of the centre line the first lane runs
@@ -224,7 +224,7 @@ def build_steps(events, layout: Layout, world) -> tuple[list[Step], list[Flow]]:
     for e in events:
         if not e.path:
             continue
-        state = KIND_STATE.get(e.kind, "clear")
+        state = state_of_event(e) or "clear"
         target = e.path[-1]
         broadcast = target in world.networks and dropped_ids.get(e.packet_id) != target
         if broadcast:

@@ -1,10 +1,21 @@
-"""The course's visual language: one colour AND one shape for every packet state.
+"""The course's visual language: one shape, and one look (colour and fill), for every packet state.
 
 Every picture labsim draws (the topology, the static figures, the HTML player) takes its
 colours, glyphs and fonts from here, so a student learns the vocabulary once. Colours are
 the Okabe-Ito palette, which stays distinct for the common kinds of colour blindness; the
 shape alone still tells every state apart in greyscale, and the fill adds a second cue
-(open shapes travel in clear, filled ones are protected or control traffic).
+(open shapes travel readable, filled ones are protected or control traffic).
+
+ESP whose payload the net found readable on the wire (NULL encryption, RFC 2410) is ESP's
+padlock opened, its shackle raised, and drawn hollow: the colour says ESP (the packet *is*
+ESP, and the ESP filter lists it), the hollow fill says what the hollow circle of clear
+text says, readable. It keeps ESP's bluish green because the two Okabe-Ito colours left
+do not work here: yellow is too light to see as an outline on white, black is the ink of
+every outline and word. Which state a trace event is drawn in is decided in one place,
+:func:`state_of_event`, from what the net recorded.
+
+A state in :data:`OCCASIONAL` is listed in a legend only when the picture shows it, so the
+pictures of runs without it keep their six-entry legend.
 
 Shapes are polygons in a unit box (x and y in [-1, 1], y pointing up), so the same
 outline becomes a matplotlib marker and an SVG path.
@@ -13,13 +24,18 @@ outline becomes a matplotlib marker and an SVG path.
 True
 >>> len({s.shape for s in STATES.values()}) == len(STATES)
 True
+>>> len({(s.colour, s.hollow) for s in STATES.values()}) == len(STATES)
+True
 >>> STATES["esp"].label
 'ESP: encrypted and authenticated'
+>>> legend_states() == tuple(k for k in STATE_ORDER if k != "esp_null")
+True
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 # Okabe & Ito (2008), "Color universal design".
@@ -56,6 +72,15 @@ def _padlock() -> tuple[tuple[tuple[float, float], ...], ...]:
     # the shackle: an arch band, outer arc left to right, inner arc back
     outer = [(-0.58, 0.12)] + _arc(0, 0.42, 0.58, 180, 0, 8) + [(0.58, 0.12)]
     inner = [(0.3, 0.12)] + _arc(0, 0.42, 0.3, 0, 180, 8) + [(-0.3, 0.12)]
+    return body, tuple(outer + inner)
+
+
+def _open_padlock() -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The padlock opened: a shorter body, the shackle raised, its right leg out of the body."""
+    body = ((-0.8, -0.95), (0.8, -0.95), (0.8, -0.05), (-0.8, -0.05))
+    # the shackle: the left leg runs down into the body, the right one ends in the air
+    outer = [(-0.46, -0.05)] + _arc(0, 0.54, 0.46, 180, 0, 8) + [(0.46, 0.36)]
+    inner = [(0.2, 0.36)] + _arc(0, 0.54, 0.2, 0, 180, 8) + [(-0.2, -0.05)]
     return body, tuple(outer + inner)
 
 
@@ -119,11 +144,21 @@ STATES: dict[str, PacketState] = {s.key: s for s in (
     PacketState("bcast", "DHCP or broadcast", OKABE_ITO["reddish_purple"], "star", (_star(),),
                 dash=(1.0, 2.0)),
     PacketState("drop", "dropped", OKABE_ITO["vermillion"], "cross", (_cross(),)),
+    PacketState("esp_null", "ESP, NULL encryption: authenticated, readable", OKABE_ITO["bluish_green"],
+                "open padlock", _open_padlock(), dash=(6.0, 2.0), hollow=True),
 )}
-STATE_ORDER = ("clear", "esp", "ike", "dns", "bcast", "drop")
+STATE_ORDER = ("clear", "esp", "ike", "dns", "bcast", "drop", "esp_null")
 
-#: Trace kinds of packets on the wire, and the state each is drawn in.
+#: States a legend lists only when its picture shows them (the rest it always lists).
+OCCASIONAL = ("esp_null",)
+
+#: Trace kinds of packets on the wire, and the state each is drawn in (but see :func:`state_of_event`).
 KIND_STATE = {"clear": "clear", "esp": "esp", "ike": "ike", "dns": "dns", "dhcp": "bcast"}
+
+#: How labsim.net describes an ESP packet it sends: what it carries, and whether the carried data
+#: is encrypted or readable in the wire bytes (ESP with NULL encryption).
+ESP_REASON = re.compile(r"carries (?P<inner>.*?)(?:(?P<encrypted> \(encrypted\))"
+                        r"| in ESP with NULL encryption: (?P<readable>readable))$")
 
 #: The event-list filters, in the order a packet simulator shows them.
 FILTERS = (
@@ -185,6 +220,31 @@ def state_of_kind(kind: str) -> str | None:
     return KIND_STATE.get(kind)
 
 
-__all__ = ["OKABE_ITO", "STATES", "STATE_ORDER", "KIND_STATE", "FILTERS", "OUTCOME_STYLE", "NETWORK_STYLE",
-           "ROLE_WORDS", "ROLE_ORDER", "PacketState", "role_words", "state_of_kind", "FONT", "MONO", "INK",
-           "MUTED", "FONT_STACK"]
+def state_of_event(event) -> str | None:
+    """The state a trace event's packet is drawn in: its kind's, except that an ESP packet whose data
+    the net found readable in the wire bytes (NULL encryption) is ``esp_null``.
+
+    >>> from types import SimpleNamespace as E
+    >>> state_of_event(E(kind="esp", reason="carries TCP a > b [SYN] in ESP with NULL encryption: readable"))
+    'esp_null'
+    >>> state_of_event(E(kind="esp", reason="carries TCP a > b [SYN] (encrypted)")), state_of_event(E(kind="dhcp", reason=""))
+    ('esp', 'bcast')
+    """
+    state = KIND_STATE.get(event.kind)
+    if state == "esp":
+        match = ESP_REASON.match(event.reason or "")
+        if match and match.group("readable"):
+            return "esp_null"
+    return state
+
+
+def legend_states(shown=()) -> tuple[str, ...]:
+    """The states a legend lists, in order: every state but the occasional ones, and those of
+    the occasional ones in ``shown`` (the states a picture draws)."""
+    shown = set(shown)
+    return tuple(k for k in STATE_ORDER if k not in OCCASIONAL or k in shown)
+
+
+__all__ = ["OKABE_ITO", "STATES", "STATE_ORDER", "OCCASIONAL", "KIND_STATE", "ESP_REASON", "FILTERS", "OUTCOME_STYLE",
+           "NETWORK_STYLE", "ROLE_WORDS", "ROLE_ORDER", "PacketState", "role_words", "state_of_kind", "state_of_event",
+           "legend_states", "FONT", "MONO", "INK", "MUTED", "FONT_STACK"]

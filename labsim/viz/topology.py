@@ -37,7 +37,7 @@ def _mpl() -> None:
         from matplotlib.figure import Figure as _Figure   # no pyplot: the notebook's backend is left alone
         from matplotlib.path import Path as _Path
         matplotlib, patches, Figure, Path = _matplotlib, _patches, _Figure, _Path
-from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATE_ORDER, STATES, role_words
+from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OCCASIONAL, OKABE_ITO, STATES, legend_states, role_words
 
 #: rcParams that make every drawing byte-identical from run to run.
 LABEL_PT = 9.2          # the smallest text of a picture: 11 CSS px when the panel shows it 1.2 times larger
@@ -68,9 +68,10 @@ def marker_path(state_key: str):
     return Path(verts, codes)
 
 
-def legend_entries() -> list[tuple[str, str, str]]:
-    """(state, label, shape) for every entry of the legend, in drawing order."""
-    return [(key, STATES[key].label, STATES[key].shape) for key in STATE_ORDER]
+def legend_entries(shown=()) -> list[tuple[str, str, str]]:
+    """(state, label, shape) for every entry of the legend of a picture drawing the states ``shown``,
+    in drawing order (an occasional state, such as readable ESP, only when it is shown)."""
+    return [(key, STATES[key].label, STATES[key].shape) for key in legend_states(shown)]
 
 
 def new_canvas(width: float, height: float, extra_bottom: float = 0.0, extra_top: float = 0.0):
@@ -236,13 +237,27 @@ LEGEND_COLUMNS = (1.72, 2.3, 1.45)    # inches; the labels of each column fit th
 LEGEND_W = 0.1 + sum(LEGEND_COLUMNS)
 
 
-def draw_legend(ax, x: float, y: float, row_h: float = 0.27) -> None:
-    """The packet-state legend: glyph and words for each state, three to a row, from (x, y) down."""
+LEGEND_SPAN = 0.44    # inches from the first row of the legend to the last, when it has more than two
+
+
+def legend_rows(shown=()) -> int:
+    """How many rows the legend of a picture drawing the states ``shown`` takes (two, or three with readable ESP)."""
+    return -(-len(legend_states(shown)) // len(LEGEND_COLUMNS))
+
+
+def draw_legend(ax, x: float, y: float, row_h: float = 0.27, shown=()) -> None:
+    """The packet-state legend: glyph and words for each state, three to a row, from (x, y) down.
+    A third row (an occasional state the picture shows, such as readable ESP) draws the rows
+    closer, so the legend stays inside the strip."""
     _mpl()
     ax.text(x, y + 0.05, "Packets", fontsize=7.5, fontweight="bold", color=INK, ha="left", va="bottom",
             zorder=Z_TEXT)
     columns = len(LEGEND_COLUMNS)
-    for i, (key, label, _) in enumerate(legend_entries()):
+    entries = legend_entries(shown)
+    rows = legend_rows(shown)
+    if rows > 2:
+        row_h = min(row_h, LEGEND_SPAN / (rows - 1))
+    for i, (key, label, _) in enumerate(entries):
         cx = x + 0.1 + sum(LEGEND_COLUMNS[:i % columns])
         cy = y - 0.14 - (i // columns) * row_h
         draw_glyph(ax, key, cx, cy, size=0.085)
@@ -276,7 +291,9 @@ def unclip(ax) -> None:
         artist.set_clip_on(False)
 
 
-def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: bool = True) -> None:
+def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: bool = True, shown=()) -> None:
+    """The world on ``ax``; ``shown`` are the packet states drawn over it (the legend lists the
+    occasional ones among them)."""
     _mpl()
     for region in layout.regions.values():
         _region(ax, region)
@@ -285,7 +302,7 @@ def draw_world(ax, world, layout: Layout, scenario: str | None = None, legend: b
         _host(ax, world, name, x, y)
     if legend:
         client = client_of(world, scenario)
-        draw_legend(ax, 0.25, STRIP_H - 0.22)
+        draw_legend(ax, 0.25, STRIP_H - 0.22, shown=shown)
         draw_spd(ax, world, client, layout.width - spd_width(world, client), STRIP_H - 0.22)
 
 
@@ -297,16 +314,18 @@ def fit_strip(layout: Layout, world, scenario: str | None) -> Layout:
     return layout
 
 
-def topology_figure(world, scenario: str | None = None, layout: Layout | None = None, legend: bool = True):
+def topology_figure(world, scenario: str | None = None, layout: Layout | None = None, legend: bool = True,
+                    shown=()):
     """The topology on its canvas; ``legend=False`` leaves the bottom strip empty (the live panel
-    shows the legend and the SPD as HTML text beside the picture, and crops the strip)."""
+    shows the legend and the SPD as HTML text beside the picture, and crops the strip); ``shown``:
+    the packet states the picture will draw (for the legend's occasional entries)."""
     _mpl()
     layout = layout or layout_for(world, scenario)
     if legend:
         layout = fit_strip(layout, world, scenario)
     with matplotlib.rc_context(RC):
         fig, ax = new_canvas(layout.width, layout.height)
-        draw_world(ax, world, layout, scenario, legend=legend)
+        draw_world(ax, world, layout, scenario, legend=legend, shown=shown)
         unclip(ax)
     return fig, layout
 
@@ -358,8 +377,8 @@ def world_signature(world, scenario: str | None) -> tuple:
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_svg(signature: tuple, world_ref: _WorldRef, legend: bool = True) -> tuple[str, Layout]:
-    fig, layout = topology_figure(world_ref.world, signature[0], legend=legend)
+def _cached_svg(signature: tuple, world_ref: _WorldRef, legend: bool = True, extra: tuple = ()) -> tuple[str, Layout]:
+    fig, layout = topology_figure(world_ref.world, signature[0], legend=legend, shown=extra)
     return _inline(svg_bytes(fig).decode()), layout
 
 
@@ -376,10 +395,13 @@ class _WorldRef:
         return isinstance(other, _WorldRef) and other.signature == self.signature
 
 
-def topology_svg_and_layout(world, scenario: str | None = None, legend: bool = True) -> tuple[str, Layout]:
-    """The topology as inline SVG text, and its layout; cached on what the picture shows."""
+def topology_svg_and_layout(world, scenario: str | None = None, legend: bool = True,
+                            shown=()) -> tuple[str, Layout]:
+    """The topology as inline SVG text, and its layout; cached on what the picture shows.
+    ``shown``: the packet states drawn over it (the legend lists the occasional ones among them)."""
     sig = world_signature(world, scenario)
-    svg, layout = _cached_svg(sig, _WorldRef(world, sig), legend)
+    extra = tuple(k for k in OCCASIONAL if k in set(shown)) if legend else ()
+    svg, layout = _cached_svg(sig, _WorldRef(world, sig), legend, extra)
     # a fresh Layout each time: callers may place moved hosts in it
     return svg, Layout(layout.width, layout.height, layout.regions, dict(layout.hosts), layout.gateways,
                        layout.source, {k: list(v) for k, v in layout.spare.items()}, {})
@@ -396,5 +418,5 @@ def topology_svg(world, scenario: str | None = None) -> str:
 
 
 __all__ = ["unclip", "topology_figure", "topology_svg", "topology_svg_and_layout", "draw_world", "draw_legend",
-           "draw_glyph", "legend_entries", "topology_key", "marker_path", "svg_bytes", "png_bytes", "new_canvas", "client_of",
+           "draw_glyph", "legend_entries", "legend_rows", "topology_key", "marker_path", "svg_bytes", "png_bytes", "new_canvas", "client_of",
            "RC"]

@@ -142,12 +142,19 @@ export function render({ model, el }) {
   const side = h("div", "labsim-side", "", main);
   const legend = h("div", "labsim-legend", "", side);
   h("b", "", "Packets ", legend);
+  const occasional = [];         // [state, entry]: listed only while the run's picture draws that state
   st.legend.forEach((item) => {
     const entry = h("span", "labsim-legend-item", "", legend);
+    entry.setAttribute("data-state", item[0]);
     const g = s("svg", { viewBox: "-1.2 -1.2 2.4 2.4", width: 14, height: 14, "aria-hidden": "true" }, entry);
     s("path", { d: item[4], fill: item[2], stroke: item[3], "stroke-width": 0.16 }, g);
     entry.appendChild(document.createTextNode(" " + item[1]));
+    if (item[5]) { entry.style.display = "none"; occasional.push([item[0], entry]); }
   });
+  function drawLegend(v) {
+    const extra = v.legend_extra || [];
+    occasional.forEach(([key, entry]) => { entry.style.display = extra.indexOf(key) >= 0 ? "" : "none"; });
+  }
   const filterBox = h("div", "labsim-filters", "show: ", side);
   const enabled = {};
   const groupOf = {};
@@ -300,6 +307,7 @@ export function render({ model, el }) {
     } else {
       main.style.display = "";
       drawPicture(v);
+      drawLegend(v);
       drawTable(v);
       drawSpd(v);
       draw(false);
