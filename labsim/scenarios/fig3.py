@@ -97,8 +97,9 @@ SCENARIO = register(Scenario(
         Toggle("name_check", ("none", "application"), "none",
                "whether the laptop's application checks who it is talking to (solution 1)",
                {"none": "the application trusts the network and sends",
-                "application": "it asks its socket who the peer authenticated as, and by which CA; unless the "
-                               "answer is server-b.example.org certified by Example Corp CA, it sends nothing"}),
+                "application": "it asks its socket who the peer authenticated as, by which CA, and whether the "
+                               "SA encrypts; unless the answer is server-b.example.org certified by Example Corp "
+                               "CA over an encrypting SA, it sends nothing"}),
         Toggle("vpn_encryption", ("aes_gcm", "null"), "aes_gcm", "which ESP transform the company's VPN allows",
                {"aes_gcm": "AES-GCM: the tunnel's packets are encrypted and authenticated",
                 "null": "NULL encryption with HMAC-SHA2-256-128: authenticated, but readable on every network "
