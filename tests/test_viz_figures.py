@@ -5,7 +5,8 @@ import re
 import pytest
 
 from labsim.cli import main
-from labsim.viz.figures import figure_scenarios, write_figures
+import labsim
+from labsim.viz.figures import figure_for, figure_scenarios, write_figures
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +59,14 @@ def test_pngs_are_real_images_of_a_sensible_size(two_runs):
     for n in figure_scenarios():
         with Image.open(two_runs[0] / f"fig{n}.png") as im:
             assert im.width >= 1000 and im.height >= 800
+
+
+def test_a_figure_of_changed_toggles_says_which_and_how_to_rerun_it():
+    """Only a run with every toggle at its default is labelled "the defaults"; any other names its --set options."""
+    texts = lambda fig: [t.get_text() for ax in fig.axes for t in ax.texts]   # noqa: E731
+    changed = texts(figure_for(labsim.run("fig3", {"vpn_encryption": "null", "dns_server": "home"}), "fig3")[0])
+    assert "Toggles (the defaults)" not in " ".join(changed)
+    assert any(t.endswith("python -m labsim run fig3 --set dns_server=home --set vpn_encryption=null")
+               for t in changed), changed
+    default = texts(figure_for(labsim.run("fig3"), "fig3")[0])
+    assert any(t.startswith("Toggles (the defaults): location=visited") for t in default), default

@@ -100,9 +100,11 @@ def _header(ax, result, spec, width: float, top: float) -> None:
     where = where_in_paper(result.scenario)
     paper = _paper_title(spec.figure) if spec and spec.figure else ""
     sub = (f"Recreates {where}" + (f" (\u201c{paper}\u201d)" if paper else "") + ". ") if where else ""
-    sub += f"Simulated by: python -m labsim run {result.scenario}"
+    changed = [f"{k}={v}" for k, v in result.toggles.items() if spec and v != spec.toggle(k).default]
+    sub += f"Simulated by: python -m labsim run {result.scenario}" + "".join(f" --set {c}" for c in changed)
     ax.text(0.2, top - 0.4, sub, fontsize=7.6, color=MUTED, ha="left", va="top")
-    ax.text(0.2, top - 0.58, f"Toggles (the defaults): {toggles_text(result.toggles)}", fontsize=7.6, color=MUTED,
+    which = "Toggles" if changed else "Toggles (the defaults)"
+    ax.text(0.2, top - 0.58, f"{which}: {toggles_text(result.toggles)}", fontsize=7.6, color=MUTED,
             ha="left", va="top")
     v = result.verdict
     bg, fg, _ = OUTCOME_STYLE.get(v.outcome, ("#eeeeee", INK, ""))
@@ -111,7 +113,8 @@ def _header(ax, result, spec, width: float, top: float) -> None:
     ax.add_patch(patches.FancyBboxPatch((0.2, box_y), width - 0.4, box_h, boxstyle="round,pad=0,rounding_size=0.05",
                                         facecolor=bg, edgecolor=fg, linewidth=1.4))
     ax.add_patch(patches.Rectangle((0.2, box_y), 0.07, box_h, facecolor=fg, edgecolor="none"))
-    headline = f"{SYMBOLS.get(v.outcome, '')} {result.banner()}"
+    # a run with several flows has a banner line per flow: one headline line, the flows side by side
+    headline = f"{SYMBOLS.get(v.outcome, '')} " + " \u00b7 ".join(result.banner().splitlines())
     size = min(9.2, (width - 0.7) * 72 / (len(headline) * 0.64))   # bold DejaVu Sans: about 0.64 em a character
     ax.text(0.4, box_y + box_h - 0.1, headline, fontsize=round(size, 1), fontweight="bold", color=fg, ha="left",
             va="top")
