@@ -25,7 +25,7 @@ from urllib.parse import quote
 from .describe import alt_text
 from .layout import HOST_H, HOST_W, Layout
 from .steps import Flow, Step, build_steps
-from .style import FONT_STACK, INK, OCCASIONAL, STATES
+from .style import FONT_STACK, INK, STATES, occasional_in
 from .topology import topology_svg_and_layout
 
 PT = 72.0                 # SVG units per inch (matplotlib's SVG backend)
@@ -153,7 +153,7 @@ def final_picture(result, scenario: str | None = None) -> Picture:
     topo, layout = topology_svg_and_layout(result.world, label)
     steps, flows = build_steps(result.events, layout, result.world)
     shown = {s.state for s in steps}
-    if shown & set(OCCASIONAL):      # the legend lists the occasional states drawn (readable ESP)
+    if occasional_in(shown):      # the legend lists the occasional states drawn (readable ESP)
         topo = topology_svg_and_layout(result.world, label, shown=shown)[0]
     svg = topo[:topo.rindex("</svg>")] + trails_svg(steps, flows, layout) + "</svg>"
     return Picture(svg, layout, steps, flows, alt_text(result, flows))

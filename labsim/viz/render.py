@@ -28,7 +28,7 @@ from .layout import STRIP_H
 from .player import steps_data
 from .picture import PT, first_events, host_box_svg, svg_data_uri, trails_svg
 from .steps import build_steps
-from .style import FILTERS, FONT_STACK, OCCASIONAL, OUTCOME_STYLE, STATES, STATE_ORDER, legend_states
+from .style import FILTERS, FONT_STACK, OCCASIONAL, OUTCOME_STYLE, STATES, STATE_ORDER, legend_states, occasional_in
 from .layout import client_of, spd_lines
 from .shipped import panel_topology
 
@@ -153,8 +153,7 @@ def _legend_entry(key: str) -> list:
 
 def legend_extra(steps) -> list[str]:
     """The occasional states (readable ESP) the picture of these steps draws, for the legend."""
-    shown = {step.state for step in steps}
-    return [k for k in OCCASIONAL if k in shown]
+    return list(occasional_in(step.state for step in steps))
 
 
 def panel_static(spec, names: list[str], notes: str, autoplay: bool) -> dict:

@@ -238,13 +238,19 @@ def state_of_event(event) -> str | None:
     return state
 
 
+def occasional_in(shown) -> tuple[str, ...]:
+    """The occasional states (readable ESP) among ``shown`` (the states a picture draws), in legend order."""
+    shown = set(shown)
+    return tuple(k for k in OCCASIONAL if k in shown)
+
+
 def legend_states(shown=()) -> tuple[str, ...]:
     """The states a legend lists, in order: every state but the occasional ones, and those of
     the occasional ones in ``shown`` (the states a picture draws)."""
-    shown = set(shown)
-    return tuple(k for k in STATE_ORDER if k not in OCCASIONAL or k in shown)
+    extra = occasional_in(shown)
+    return tuple(k for k in STATE_ORDER if k not in OCCASIONAL or k in extra)
 
 
 __all__ = ["OKABE_ITO", "STATES", "STATE_ORDER", "OCCASIONAL", "KIND_STATE", "ESP_REASON", "FILTERS", "OUTCOME_STYLE",
            "NETWORK_STYLE", "ROLE_WORDS", "ROLE_ORDER", "PacketState", "role_words", "state_of_kind", "state_of_event",
-           "legend_states", "FONT", "MONO", "INK", "MUTED", "FONT_STACK"]
+           "legend_states", "occasional_in", "FONT", "MONO", "INK", "MUTED", "FONT_STACK"]

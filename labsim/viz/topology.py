@@ -37,7 +37,7 @@ def _mpl() -> None:
         from matplotlib.figure import Figure as _Figure   # no pyplot: the notebook's backend is left alone
         from matplotlib.path import Path as _Path
         matplotlib, patches, Figure, Path = _matplotlib, _patches, _Figure, _Path
-from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OCCASIONAL, OKABE_ITO, STATES, legend_states, role_words
+from .style import FONT, INK, MONO, MUTED, NETWORK_STYLE, OKABE_ITO, STATES, legend_states, occasional_in, role_words
 
 #: rcParams that make every drawing byte-identical from run to run.
 LABEL_PT = 9.2          # the smallest text of a picture: 11 CSS px when the panel shows it 1.2 times larger
@@ -400,7 +400,7 @@ def topology_svg_and_layout(world, scenario: str | None = None, legend: bool = T
     """The topology as inline SVG text, and its layout; cached on what the picture shows.
     ``shown``: the packet states drawn over it (the legend lists the occasional ones among them)."""
     sig = world_signature(world, scenario)
-    extra = tuple(k for k in OCCASIONAL if k in set(shown)) if legend else ()
+    extra = occasional_in(shown) if legend else ()
     svg, layout = _cached_svg(sig, _WorldRef(world, sig), legend, extra)
     # a fresh Layout each time: callers may place moved hosts in it
     return svg, Layout(layout.width, layout.height, layout.regions, dict(layout.hosts), layout.gateways,
